@@ -1,0 +1,97 @@
+"""Organisations and the staff users who work in them."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.no import orgnr
+
+municipality_number_validator = RegexValidator(
+    r"^\d{4}$", _("A municipality number has four digits.")
+)
+
+
+def validate_organisation_number(value: str) -> None:
+    if not orgnr.is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid organisation number (nine digits with a check digit)."),
+            params={"value": value},
+            code="invalid_orgnr",
+        )
+
+
+class Organisation(models.Model):
+    """An organisation taking part in pathways (clinic, GP office, municipal service, NAV, user org)."""
+
+    class Kind(models.TextChoices):
+        PAIN_CLINIC = "pain_clinic", _("Pain clinic")
+        RHEUMATOLOGY = "rheumatology", _("Rheumatology department")
+        GP_OFFICE = "gp_office", _("GP office")
+        MUNICIPAL_SERVICE = "municipal_service", _("Municipal service")
+        NAV_OFFICE = "nav_office", _("NAV office")
+        USER_ORGANISATION = "user_organisation", _("User organisation")
+
+    SPECIALIST_KINDS = (Kind.PAIN_CLINIC, Kind.RHEUMATOLOGY)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    org_number = models.CharField(
+        _("organisation number"), max_length=9, unique=True, validators=[validate_organisation_number]
+    )
+    municipality = models.CharField(
+        _("municipality number"), max_length=4, validators=[municipality_number_validator]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_specialist_clinic(self) -> bool:
+        return self.kind in self.SPECIALIST_KINDS
+
+
+class User(AbstractUser):
+    """A person who logs in. Staff belong to one organisation with one role."""
+
+    class Role(models.TextChoices):
+        PHYSICIAN = "physician", _("Physician")
+        PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        NURSE = "nurse", _("Nurse")
+        COORDINATOR = "coordinator", _("Coordinator")
+        SECRETARY = "secretary", _("Secretary")
+        NAV_OFFICER = "nav_officer", _("NAV officer")
+        COURSE_ORGANISER = "course_organiser", _("Course organiser")
+        ORG_ADMIN = "org_admin", _("Organisation administrator")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    # Users made by `manage.py demo`; only they get the one-click log-in, and only with DEBUG on.
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)

@@ -1,0 +1,18 @@
+"""Compile locale/*/LC_MESSAGES/django.po to .mo in pure Python (no GNU gettext needed)."""
+
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parents[2] / "locale"
+
+
+def main() -> None:
+    for po_path in sorted(ROOT.glob("*/LC_MESSAGES/django.po")):
+        po = polib.pofile(str(po_path))
+        po.save_as_mofile(str(po_path.with_suffix(".mo")))
+        print(f"{po_path.relative_to(ROOT.parent)}: {po.percent_translated()}% translated")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""A believable, deterministic demo world: the same seed gives the same world (relative to today).
+
+Built through the named operations, so the demo exercises the same rules as real use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from samforlop.accounts.models import Organisation, User
+from samforlop.core import clock
+from samforlop.demo.synthetic import organisation_number, synthetic_identity_number
+from samforlop.pathways import actions
+from samforlop.patients.actions import add_care_team_member, register_patient
+from samforlop.patients.models import CareTeamMember
+
+Kind = Organisation.Kind
+Role = User.Role
+
+MUNICIPALITIES = {"4601": "Bergen", "4627": "Askøy", "4624": "Bjørnafjorden"}
+
+ORGANISATIONS = [
+    # key, kind, name, municipality
+    ("pain", Kind.PAIN_CLINIC, "Smerteklinikken, Vestlandet universitetssykehus", "4601"),
+    ("revma", Kind.RHEUMATOLOGY, "Revmatologisk avdeling, Vestlandet universitetssykehus", "4601"),
+    ("gp_sentrum", Kind.GP_OFFICE, "Sentrum legesenter", "4601"),
+    ("gp_askoy", Kind.GP_OFFICE, "Askøy legekontor", "4627"),
+    ("gp_fjord", Kind.GP_OFFICE, "Fjordbyen legesenter", "4624"),
+    ("physio_bergen", Kind.MUNICIPAL_SERVICE, "Fysioterapitjenesten i Bergen kommune", "4601"),
+    ("frisklivs_askoy", Kind.MUNICIPAL_SERVICE, "Frisklivssentralen på Askøy", "4627"),
+    ("koordinerende_bergen", Kind.MUNICIPAL_SERVICE, "Koordinerende enhet, Bergen kommune", "4601"),
+    ("nav", Kind.NAV_OFFICE, "NAV Bergen sentrum", "4601"),
+    ("userorg", Kind.USER_ORGANISATION, "Revmatikerforeningen Vestland (demo)", "4601"),
+]
+
+STAFF = [
+    # username, given, family, organisation key, role
+    ("lege.smerte", "Ingrid", "Solberg", "pain", Role.PHYSICIAN),
+    ("fysio.smerte", "Lars", "Haugen", "pain", Role.PHYSIOTHERAPIST),
+    ("psykolog.smerte", "Sara", "Nilsen", "pain", Role.PSYCHOLOGIST),
+    ("sykepleier.smerte", "Mona", "Berg", "pain", Role.NURSE),
+    ("koordinator.smerte", "Kari", "Nordmann", "pain", Role.COORDINATOR),
+    ("sekretaer.smerte", "Per", "Lunde", "pain", Role.SECRETARY),
+    ("lege.revma", "Jonas", "Dahl", "revma", Role.PHYSICIAN),
+    ("sykepleier.revma", "Eli", "Moen", "revma", Role.NURSE),
+    ("fastlege.sentrum", "Anne", "Lie", "gp_sentrum", Role.PHYSICIAN),
+    ("sekretaer.sentrum", "Tone", "Aas", "gp_sentrum", Role.SECRETARY),
+    ("fastlege.askoy", "Erik", "Strand", "gp_askoy", Role.PHYSICIAN),
+    ("fastlege.fjord", "Hilde", "Vik", "gp_fjord", Role.PHYSICIAN),
+    ("fysio.bergen", "Ola", "Bakken", "physio_bergen", Role.PHYSIOTHERAPIST),
+    ("kursholder.askoy", "Nina", "Sæther", "frisklivs_askoy", Role.COURSE_ORGANISER),
+    ("koordinator.bergen", "Geir", "Hansen", "koordinerende_bergen", Role.COORDINATOR),
+    ("nav.veileder", "Siri", "Pedersen", "nav", Role.NAV_OFFICER),
+    ("admin.brukerorg", "Trond", "Eide", "userorg", Role.ORG_ADMIN),
+    ("kursholder.brukerorg", "Liv", "Ruud", "userorg", Role.COURSE_ORGANISER),
+]
+
+GIVEN = ["Astrid", "Bjørn", "Camilla", "Dag", "Eva", "Frode", "Guro", "Henrik", "Ida", "Jan", "Kristin",
+         "Leif", "Marit", "Nils", "Oda", "Pål", "Randi", "Sverre", "Tuva", "Unni", "Vegard", "Wenche",
+         "Åse", "Øystein", "Anders", "Berit", "Hanne", "Knut", "Silje", "Tor"]
+FAMILY = ["Andersen", "Johansen", "Larsen", "Olsen", "Kristiansen", "Jensen", "Karlsen", "Pettersen",
+          "Eriksen", "Halvorsen", "Jakobsen", "Gundersen", "Iversen", "Myklebust", "Fosse", "Hauge",
+          "Tveit", "Rønning", "Brekke", "Kvam"]
+
+# The stage a demo pathway has reached, and how many days ago it started (min, max).
+STAGES = [
+    ("waiting_for_assessment", 5, 75),
+    ("waiting_for_assessment_breached", 90, 120),
+    ("mapping_done", 20, 60),
+    ("in_assessment", 30, 150),
+    ("assessment_breached", 110, 170),
+    ("summarized", 100, 250),
+    ("followup_at_risk", 250, 275),
+    ("ended_followup", 250, 380),
+    ("ended_other", 40, 200),
+    ("not_included", 3, 30),
+]
+
+
+@dataclass
+class World:
+    organisations: dict
+    staff: dict
+    patients: list
+
+
+def _day(today: dt.date, days_ago: int) -> dt.date:
+    return today - dt.timedelta(days=days_ago)
+
+
+@transaction.atomic
+def build_world(*, patients: int, seed: int, now=None) -> World:
+    rng = random.Random(seed)
+    now = now or clock.now()
+    today = clock.oslo_date(now)
+
+    organisations = {}
+    for i, (key, kind, name, municipality) in enumerate(ORGANISATIONS):
+        organisations[key], _ = Organisation.objects.get_or_create(
+            org_number=organisation_number(97_100_000 + i * 37),
+            defaults={"kind": kind, "name": name, "municipality": municipality},
+        )
+    staff = {}
+    for username, given, family, org_key, role in STAFF:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": given, "last_name": family, "organisation": organisations[org_key],
+                      "role": role, "is_demo": True},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        staff[username] = user
+    gps = [("gp_sentrum", "fastlege.sentrum"), ("gp_askoy", "fastlege.askoy"), ("gp_fjord", "fastlege.fjord")]
+    clinic_contacts = {"pain": ["sykepleier.smerte", "koordinator.smerte"], "revma": ["sykepleier.revma"]}
+
+    created = []
+    for n in range(patients):
+        gp_org_key, gp_username = gps[n % len(gps)]
+        gp_org = organisations[gp_org_key]
+        patient = register_patient(
+            given_name=rng.choice(GIVEN), family_name=rng.choice(FAMILY),
+            national_id=synthetic_identity_number(rng), municipality=gp_org.municipality,
+            gp=staff[gp_username], actor=None, now=now,
+        )
+        # The GP office and the GP are on the care team from well before the referral.
+        add_care_team_member(
+            patient=patient, organisation=gp_org, role=CareTeamMember.Role.GP, person=staff[gp_username],
+            is_contact_person=True, valid_from=_day(today, 400), now=now,
+        )
+        clinic_key = "revma" if n % 7 == 6 else "pain"
+        clinic = organisations[clinic_key]
+        stage, lo, hi = STAGES[n % len(STAGES)]
+        started = _day(today, rng.randint(lo, hi))
+        add_care_team_member(
+            patient=patient, organisation=clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
+            person=staff[rng.choice(clinic_contacts[clinic_key])], is_contact_person=True,
+            is_coordinator=True, valid_from=started, now=now,
+        )
+        if n % 3 == 0:
+            add_care_team_member(
+                patient=patient, organisation=organisations["physio_bergen"],
+                role=CareTeamMember.Role.PHYSIOTHERAPIST, person=staff["fysio.bergen"],
+                is_contact_person=True, valid_from=started, now=now,
+            )
+        if n % 4 == 0:
+            add_care_team_member(
+                patient=patient, organisation=organisations["nav"], role=CareTeamMember.Role.NAV,
+                person=staff["nav.veileder"], is_contact_person=True, valid_from=started, now=now,
+            )
+        actor = staff["koordinator.smerte" if clinic_key == "pain" else "sykepleier.revma"]
+        pathway = actions.start_pathway(
+            patient=patient, clinic=clinic, type=clinic_key if clinic_key == "revma" else "smerte",
+            date=started, actor=actor, now=now, source="demo",
+        )
+        if clinic_key == "pain":
+            _advance_pain_pathway(pathway, stage, started, today, rng, actor, now)
+        created.append(patient)
+    return World(organisations=organisations, staff=staff, patients=created)
+
+
+def _advance_pain_pathway(pathway, stage, started, today, rng, actor, now):
+    def register(key, date, **kw):
+        actions.register_milestone(pathway=pathway, key=key, date=min(date, today), actor=actor, now=now,
+                                   source="demo", **kw)
+
+    days = lambda n: started + dt.timedelta(days=n)  # noqa: E731
+    if stage in ("waiting_for_assessment", "waiting_for_assessment_breached"):
+        return
+    if stage == "not_included":
+        register("pathway_end", days(rng.randint(1, 3)), outcome="not_included")
+        return
+    if stage == "mapping_done":
+        register("mapping_consultation", days(rng.randint(7, 15)))
+        return
+    if stage == "ended_other":
+        register("pathway_end", days(rng.randint(20, 39)), outcome="other_reasons")
+        return
+    assessment = rng.randint(20, 80) if stage != "assessment_breached" else rng.randint(10, 20)
+    register("assessment_start", days(assessment))
+    if stage in ("in_assessment", "assessment_breached"):
+        return
+    summarizing = assessment + rng.randint(30, 90)
+    register("summarizing_meeting", days(summarizing))
+    if stage == "summarized":
+        return
+    if stage == "followup_at_risk":
+        # Leave it open close to its 26-week limit.
+        return
+    register("pathway_end", days(summarizing + rng.randint(120, 200)), outcome="followup_meeting_held")

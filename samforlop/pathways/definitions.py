@@ -1,0 +1,223 @@
+"""Pathway definitions: rules as data, read from TOML and validated at start-up.
+
+A definition names the phases, the milestone events and their codes, the time limits ("from
+milestone A to milestone B within N calendar weeks") and the outcomes a pathway can end with.
+Nothing about a particular pathway type is written in Python.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+# A correction that only cancels an earlier event uses this key instead of a milestone key.
+VOID = "void"
+
+
+class DefinitionError(Exception):
+    """A pathway definition file is wrong; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class Text:
+    nb: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if (get_language() or "nb").startswith("en") else self.nb
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    code: str
+    name: Text
+    phase: str | None
+    requires: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+    starts: bool = False
+    ends: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    code: str
+    name: Text
+    requires: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    key: str
+    name: Text
+    from_milestone: str
+    to_milestone: str
+    weeks: int
+    to_outcome: str | None = None
+    next_step: Text | None = None
+
+    @property
+    def days(self) -> int:
+        return 7 * self.weeks
+
+
+@dataclass(frozen=True)
+class PathwayDefinition:
+    key: str
+    code: str
+    name: Text
+    clinic_kinds: tuple[str, ...]
+    phases: dict[str, Phase]
+    milestones: dict[str, Milestone]
+    outcomes: dict[str, Outcome]
+    time_limits: tuple[TimeLimit, ...]
+    source: str = field(default="", compare=False)
+
+    @property
+    def start(self) -> Milestone:
+        return next(m for m in self.milestones.values() if m.starts)
+
+    @property
+    def end(self) -> Milestone:
+        return next(m for m in self.milestones.values() if m.ends)
+
+    def next_step_name(self, limit: TimeLimit) -> Text:
+        return limit.next_step or self.milestones[limit.to_milestone].name
+
+
+def _text(value, where: str) -> Text:
+    if not isinstance(value, dict) or not isinstance(value.get("nb"), str) or not isinstance(value.get("en"), str):
+        raise DefinitionError(f"{where}: needs a name in both languages, e.g. {{ nb = \"…\", en = \"…\" }}")
+    return Text(nb=value["nb"], en=value["en"])
+
+
+def _keys(value, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DefinitionError(f"{where}: must be a list of keys")
+    return tuple(value)
+
+
+def _require(table: dict, name: str, kind: type, where: str):
+    if name not in table:
+        raise DefinitionError(f"{where}: '{name}' is missing")
+    if not isinstance(table[name], kind):
+        raise DefinitionError(f"{where}: '{name}' must be a {kind.__name__}")
+    return table[name]
+
+
+def parse_definition(data: dict, source: str = "<string>") -> PathwayDefinition:
+    """Build and check one definition; DefinitionError names what is wrong and where."""
+    w = source
+    key = _require(data, "key", str, w)
+    phases = {}
+    for i, p in enumerate(data.get("phases", [])):
+        pw = f"{w}: phases[{i}]"
+        phases[_require(p, "key", str, pw)] = Phase(p["key"], _text(p.get("name"), pw))
+
+    milestones: dict[str, Milestone] = {}
+    for i, m in enumerate(data.get("milestones", [])):
+        mw = f"{w}: milestones[{i}]"
+        mkey = _require(m, "key", str, mw)
+        if mkey in milestones or mkey == VOID:
+            raise DefinitionError(f"{mw}: milestone key '{mkey}' is used twice or reserved")
+        phase = m.get("phase")
+        if phase is not None and phase not in phases:
+            raise DefinitionError(f"{mw}: unknown phase '{phase}'")
+        milestones[mkey] = Milestone(
+            key=mkey, code=_require(m, "code", str, mw), name=_text(m.get("name"), mw), phase=phase,
+            requires=_keys(m.get("requires"), f"{mw}.requires"),
+            not_after=_keys(m.get("not_after"), f"{mw}.not_after"),
+            starts=bool(m.get("starts", False)), ends=bool(m.get("ends", False)),
+        )
+    starts = [m.key for m in milestones.values() if m.starts]
+    ends = [m.key for m in milestones.values() if m.ends]
+    if len(starts) != 1 or len(ends) != 1:
+        raise DefinitionError(f"{w}: needs exactly one milestone with starts = true and one with ends = true")
+
+    outcomes: dict[str, Outcome] = {}
+    for i, o in enumerate(data.get("outcomes", [])):
+        ow = f"{w}: outcomes[{i}]"
+        okey = _require(o, "key", str, ow)
+        if okey in outcomes:
+            raise DefinitionError(f"{ow}: outcome key '{okey}' is used twice")
+        outcomes[okey] = Outcome(
+            key=okey, code=_require(o, "code", str, ow), name=_text(o.get("name"), ow),
+            requires=_keys(o.get("requires"), f"{ow}.requires"),
+            not_after=_keys(o.get("not_after"), f"{ow}.not_after"),
+        )
+    if not outcomes:
+        raise DefinitionError(f"{w}: needs at least one outcome")
+
+    for holder, where in [(m, "milestone") for m in milestones.values()] + [(o, "outcome") for o in outcomes.values()]:
+        for ref in holder.requires + holder.not_after:
+            if ref not in milestones:
+                raise DefinitionError(f"{w}: {where} '{holder.key}' refers to unknown milestone '{ref}'")
+
+    limits = []
+    for i, t in enumerate(data.get("time_limits", [])):
+        tw = f"{w}: time_limits[{i}]"
+        weeks = _require(t, "weeks", int, tw)
+        if weeks <= 0:
+            raise DefinitionError(f"{tw}: weeks must be positive")
+        limit = TimeLimit(
+            key=_require(t, "key", str, tw), name=_text(t.get("name"), tw),
+            from_milestone=_require(t, "from", str, tw), to_milestone=_require(t, "to", str, tw),
+            weeks=weeks, to_outcome=t.get("to_outcome"),
+            next_step=_text(t["next_step"], f"{tw}.next_step") if "next_step" in t else None,
+        )
+        for ref in (limit.from_milestone, limit.to_milestone):
+            if ref not in milestones:
+                raise DefinitionError(f"{tw}: unknown milestone '{ref}'")
+        if limit.to_outcome is not None and limit.to_outcome not in outcomes:
+            raise DefinitionError(f"{tw}: unknown outcome '{limit.to_outcome}'")
+        limits.append(limit)
+    if len({lim.key for lim in limits}) != len(limits):
+        raise DefinitionError(f"{w}: time limit keys must be unique")
+
+    return PathwayDefinition(
+        key=key, code=_require(data, "code", str, w), name=_text(data.get("name"), w),
+        clinic_kinds=_keys(data.get("clinic_kinds"), f"{w}: clinic_kinds"),
+        phases=phases, milestones=milestones, outcomes=outcomes, time_limits=tuple(limits), source=source,
+    )
+
+
+def load_directory(directory: Path) -> dict[str, PathwayDefinition]:
+    definitions = {}
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == "codesystems.toml":
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise DefinitionError(f"{path.name}: not valid TOML: {e}") from e
+        definition = parse_definition(data, source=path.name)
+        if definition.key in definitions:
+            raise DefinitionError(f"{path.name}: pathway key '{definition.key}' is defined twice")
+        if definition.key != path.stem:
+            raise DefinitionError(f"{path.name}: key '{definition.key}' must match the file name")
+        definitions[definition.key] = definition
+    return definitions
+
+
+@cache
+def all_definitions() -> dict[str, PathwayDefinition]:
+    return load_directory(Path(settings.PATHWAY_DEFINITIONS_DIR))
+
+
+def get_definition(key: str) -> PathwayDefinition:
+    return all_definitions()[key]

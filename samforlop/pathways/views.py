@@ -1,0 +1,163 @@
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from samforlop.audit.models import log_access
+from samforlop.core import clock
+from samforlop.pathways import actions
+from samforlop.pathways.access import get_pathway_for_user
+from samforlop.pathways.definitions import VOID, all_definitions
+from samforlop.pathways.forms import CorrectionForm, MilestoneForm, StartPathwayForm, WorklistFilterForm
+from samforlop.pathways.models import Pathway, PathwayEvent
+from samforlop.patients.models import CareTeamMember, active_on
+from samforlop.patients.access import get_patient_for_user
+from samforlop.patients.views import render_patient_page, startable_definitions
+
+
+def _contact_choices(user):
+    if user.organisation_id is None:
+        return []
+    staff = user.organisation.staff.filter(is_active=True).order_by("first_name", "last_name")
+    return [(str(u.pk), u.get_full_name() or u.username) for u in staff]
+
+
+@require_GET
+@login_required
+def worklist(request):
+    """A clinic's active pathways, next deadline first, only patients the user may see."""
+    now = clock.now()
+    today = clock.oslo_date(now)
+    user = request.user
+    phases = {}
+    for definition in all_definitions().values():
+        for phase in definition.phases.values():
+            phases.setdefault(phase.key, str(phase.name))
+    form = WorklistFilterForm(request.GET or None, phases=list(phases.items()), contacts=_contact_choices(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+
+    pathways = Pathway.objects.visible_to(user, today).filter(status=Pathway.Status.ACTIVE)
+    if user.organisation is not None and user.organisation.is_specialist_clinic:
+        pathways = pathways.filter(clinic_id=user.organisation_id)
+    if filters.get("phase"):
+        pathways = pathways.filter(phase=filters["phase"])
+    at_risk_until = today + dt.timedelta(days=settings.AT_RISK_DAYS)
+    match filters.get("deadline"):
+        case "breached":
+            pathways = pathways.filter(next_deadline__lt=today)
+        case "at_risk":
+            pathways = pathways.filter(next_deadline__gte=today, next_deadline__lte=at_risk_until)
+        case "running":
+            pathways = pathways.filter(next_deadline__gt=at_risk_until)
+    if filters.get("contact"):
+        pathways = pathways.filter(Exists(CareTeamMember.objects.filter(
+            active_on(today), patient=OuterRef("patient_id"), person_id=filters["contact"], is_contact_person=True,
+        )))
+
+    page_number = filters.get("page") or 1
+    size = settings.WORKLIST_PAGE_SIZE
+    offset = (page_number - 1) * size
+    rows = list(
+        pathways.select_related("patient").order_by("next_deadline", "pk")[offset:offset + size + 1]
+    )
+    has_next = len(rows) > size
+    rows = rows[:size]
+
+    contacts = {}
+    if rows and user.organisation_id:
+        for member in CareTeamMember.objects.filter(
+            active_on(today), patient_id__in=[p.patient_id for p in rows],
+            organisation_id=user.organisation_id, is_contact_person=True,
+        ).select_related("person"):
+            contacts[member.patient_id] = member.person
+    for p in rows:
+        p.days_left_today = p.days_left(today)
+        p.deadline_badge = p.deadline_state(today)
+        p.contact_person = contacts.get(p.patient_id)
+    if rows:
+        log_access(user=user, what="worklist", at=now, patients=[p.patient for p in rows])
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "pathways/worklist.html", {
+        "form": form, "rows": rows, "page": page_number, "has_next": has_next,
+        "has_previous": page_number > 1, "query": query.urlencode(), "today": today,
+    })
+
+
+def _back_to_patient(pathway):
+    return redirect("patients:detail", patient_id=pathway.patient_id)
+
+
+@require_POST
+@login_required
+def register_milestone(request, pathway_id):
+    now = clock.now()
+    pathway = get_pathway_for_user(request.user, pathway_id, what="register_event", now=now, for_clinic_staff=True)
+    form = MilestoneForm(request.POST, definition=pathway.definition)
+    if form.is_valid():
+        try:
+            actions.register_milestone(
+                pathway=pathway, key=form.cleaned_data["key"], date=form.cleaned_data["date"],
+                outcome=form.cleaned_data["outcome"], comment=form.cleaned_data["comment"],
+                event_id=str(form.cleaned_data["submission_id"]), actor=request.user, now=now,
+            )
+            return _back_to_patient(pathway)
+        except actions.PathwayError as e:
+            for message in e.messages:
+                form.add_error(None, message)
+    return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"milestone": form}}, status=400)
+
+
+@require_POST
+@login_required
+def correct_event(request, pathway_id):
+    now = clock.now()
+    pathway = get_pathway_for_user(request.user, pathway_id, what="correct_event", now=now, for_clinic_staff=True)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        target = PathwayEvent.objects.filter(pathway=pathway, external_id=form.cleaned_data["event"]).first()
+        if target is None:
+            form.add_error("event", _("No such event on this pathway."))
+        else:
+            new_date = form.cleaned_data["new_date"]
+            try:
+                actions.correct_event(
+                    pathway=pathway, voids=target, reason=form.cleaned_data["reason"],
+                    key=target.key if new_date else VOID, date=new_date, outcome=target.outcome,
+                    event_id=str(form.cleaned_data["submission_id"]), actor=request.user, now=now,
+                )
+                return _back_to_patient(pathway)
+            except actions.PathwayError as e:
+                for message in e.messages:
+                    form.add_error(None, message)
+    return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"correction": form}}, status=400)
+
+
+@require_POST
+@login_required
+def start_pathway(request, patient_id):
+    """Start a pathway for the patient at the user's own clinic."""
+    now = clock.now()
+    patient = get_patient_for_user(request.user, patient_id, what="start_pathway", now=now)
+    definitions = startable_definitions(request.user)
+    if not definitions:
+        raise PermissionDenied("Only a specialist clinic starts pathways.")
+    form = StartPathwayForm(request.POST, definitions=definitions)
+    if form.is_valid():
+        try:
+            actions.start_pathway(
+                patient=patient, clinic=request.user.organisation, type=form.cleaned_data["type"],
+                date=form.cleaned_data["date"], event_id=str(form.cleaned_data["submission_id"]),
+                actor=request.user, now=now,
+            )
+            return redirect("patients:detail", patient_id=patient.pk)
+        except actions.PathwayError as e:
+            for message in e.messages:
+                form.add_error(None, message)
+    return render_patient_page(request, patient, now, start_form=form, status=400)

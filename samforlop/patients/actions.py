@@ -1,0 +1,68 @@
+"""Named operations on patients and care teams. Each validates, changes state and writes the
+audit row in one transaction."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samforlop.audit.models import record_audit
+from samforlop.patients import identity
+from samforlop.patients.models import CareTeamMember, Patient, active_on
+
+
+@transaction.atomic
+def register_patient(*, given_name, family_name, national_id, municipality="", gp=None, actor, now) -> Patient:
+    patient = Patient(
+        given_name=given_name, family_name=family_name,
+        national_id=identity.compact(national_id), municipality=municipality, gp=gp,
+    )
+    patient.full_clean()
+    patient.save()
+    # The audit row names the patient by opaque id only, never by identity number.
+    record_audit(actor=actor, action="patient_registered", obj=patient, at=now)
+    return patient
+
+
+@transaction.atomic
+def add_care_team_member(
+    *, patient, organisation, role, valid_from: dt.date, valid_to: dt.date | None = None,
+    person=None, is_contact_person=False, is_coordinator=False, actor=None, now,
+) -> CareTeamMember:
+    """Put an organisation (and optionally a named person) on the patient's care team.
+
+    One contact person per organisation and one coordinator per patient at any time: an
+    overlapping period is refused, naming the field.
+    """
+    member = CareTeamMember(
+        patient=patient, organisation=organisation, role=role, person=person,
+        is_contact_person=is_contact_person, is_coordinator=is_coordinator,
+        valid_from=valid_from, valid_to=valid_to,
+    )
+    member.full_clean()
+    if person is not None and person.organisation_id != organisation.pk:
+        raise ValidationError({"person": _("The person does not work in this organisation.")})
+    existing = list(CareTeamMember.objects.select_for_update().filter(patient=patient))
+    if is_contact_person and any(
+        m.is_contact_person and m.organisation_id == organisation.pk and m.overlaps(valid_from, valid_to)
+        for m in existing
+    ):
+        raise ValidationError({"is_contact_person": _("This organisation already has a contact person for the patient in that period.")})
+    if is_coordinator and any(m.is_coordinator and m.overlaps(valid_from, valid_to) for m in existing):
+        raise ValidationError({"is_coordinator": _("The patient already has a coordinator in that period.")})
+    member.save()
+    record_audit(
+        actor=actor, action="care_team_member_added", obj=member, at=now,
+        patient=str(patient.pk), organisation=str(organisation.pk), role=role,
+    )
+    return member
+
+
+def ensure_on_care_team(*, patient, organisation, role, valid_from: dt.date, actor, now) -> None:
+    """Add the organisation to the care team unless it is already on it from `valid_from`."""
+    members = CareTeamMember.objects.filter(patient=patient, organisation=organisation)
+    if not members.filter(active_on(valid_from)).exists():
+        add_care_team_member(
+            patient=patient, organisation=organisation, role=role, valid_from=valid_from, actor=actor, now=now
+        )

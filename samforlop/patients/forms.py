@@ -1,0 +1,18 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from samforlop.patients import identity
+
+
+class IdentitySearchForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("National identity number (11 digits)"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_national_id(self):
+        try:
+            return identity.validate_identity_number(self.cleaned_data["national_id"])
+        except ValidationError as e:
+            raise ValidationError(e.messages)

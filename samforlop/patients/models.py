@@ -1,0 +1,144 @@
+"""Patients and their care teams, and the one scoped entry point to patient data.
+
+Every query for patient data starts from `Patient.objects.visible_to(user, today)`: a staff user
+sees a patient while their organisation is on the patient's care team (from/to dates inclusive).
+"""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from samforlop.accounts.models import municipality_number_validator
+from samforlop.patients import identity
+
+
+def active_on(day: dt.date, prefix: str = "") -> Q:
+    """Care-team membership in force on `day` (both ends inclusive)."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user, today: dt.date):
+        """The patients `user` may see on `today`; nothing for anyone else.
+
+        Correlated EXISTS rather than a join: the worklist walks pathways in deadline order and
+        checks membership per row through the (patient, organisation) index.
+        """
+        organisation_id = getattr(user, "organisation_id", None)
+        if not getattr(user, "is_authenticated", False) or not user.is_active or organisation_id is None:
+            return self.none()
+        membership = CareTeamMember.objects.filter(
+            active_on(today), patient=OuterRef("pk"), organisation_id=organisation_id
+        )
+        return self.filter(Exists(membership))
+
+
+class Patient(models.Model):
+    """A person on a pathway (pasient/bruker). The id is opaque: identity numbers never go in URLs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    national_id = models.CharField(
+        _("national identity number"), max_length=11, unique=True,
+        validators=[identity.validate_identity_number],
+    )
+    municipality = models.CharField(
+        _("municipality number"), max_length=4, validators=[municipality_number_validator]
+    )
+    gp = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("GP"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="gp_patients",
+    )
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def birth_date(self) -> dt.date:
+        return identity.birth_date(self.national_id)
+
+
+class CareTeamMember(models.Model):
+    """Who serves this patient: an organisation (and optionally a named person) in a role, from/to.
+
+    Each organisation has at most one contact person (fast kontaktperson) for the patient at a
+    time, and the patient has one coordinator (koordinator).
+    """
+
+    class Role(models.TextChoices):
+        SPECIALIST_CLINIC = "specialist_clinic", _("Specialist clinic")
+        GP = "gp", _("GP")
+        PHYSIOTHERAPIST = "physiotherapist", _("Treating physiotherapist")
+        MUNICIPAL_SERVICE = "municipal_service", _("Municipal service")
+        NAV = "nav", _("NAV")
+        USER_ORGANISATION = "user_organisation", _("User organisation")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_team")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="care_team_memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    is_contact_person = models.BooleanField(_("contact person"), default=False)
+    is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_from", "pk"]
+        indexes = [models.Index(fields=["patient", "organisation", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="care_team_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_contact_person=False) & Q(is_coordinator=False) | Q(person__isnull=False),
+                name="care_team_named_person_for_contact_and_coordinator",
+            ),
+            # Backstops for the open-ended case; overlaps of dated periods are checked by
+            # add_care_team_member().
+            models.UniqueConstraint(
+                fields=["patient", "organisation"],
+                condition=Q(is_contact_person=True, valid_to__isnull=True),
+                name="one_open_contact_person_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(is_coordinator=True, valid_to__isnull=True),
+                name="one_open_coordinator_per_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    def overlaps(self, valid_from: dt.date, valid_to: dt.date | None) -> bool:
+        far = dt.date.max
+        return self.valid_from <= (valid_to or far) and valid_from <= (self.valid_to or far)
+
+    def clean(self):
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date is before the start date.")})

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from samforlop.pathways import views as pathway_views
+from samforlop.patients import views
+
+app_name = "patients"
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("<uuid:patient_id>/pathways/", pathway_views.start_pathway, name="start_pathway"),
+]

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from samforlop.audit.models import log_access
+from samforlop.core import clock
+from samforlop.pathways.definitions import all_definitions
+from samforlop.pathways.forms import CorrectionForm, MilestoneForm, StartPathwayForm
+from samforlop.pathways.timeline import build_timeline
+from samforlop.patients.access import get_patient_for_user
+from samforlop.patients.forms import IdentitySearchForm
+from samforlop.patients.models import Patient, active_on
+
+
+def startable_definitions(user):
+    organisation = user.organisation
+    if organisation is None or not organisation.is_specialist_clinic:
+        return []
+    return [d for d in all_definitions().values() if organisation.kind in d.clinic_kinds]
+
+
+def render_patient_page(request, patient, now, bound_forms=None, start_form=None, status=200):
+    """The patient page: pathway timelines and the care team. Access is checked by the caller."""
+    today = clock.oslo_date(now)
+    bound_forms = bound_forms or {}
+    user = request.user
+    pathways = list(
+        patient.pathways.select_related("clinic").prefetch_related("events__registered_by").order_by("-created_at")
+    )
+    timelines = []
+    for pathway in pathways:
+        events = sorted(pathway.events.all(), key=lambda e: e.pk)
+        timeline = build_timeline(pathway, events, today, settings.AT_RISK_DAYS)
+        timeline.can_register = user.organisation_id == pathway.clinic_id and pathway.status == "active"
+        timeline.can_correct = user.organisation_id == pathway.clinic_id
+        forms = bound_forms.get(pathway.pk, {})
+        timeline.milestone_form = forms.get("milestone") or MilestoneForm(definition=pathway.definition)
+        timeline.correction_form = forms.get("correction")
+        timelines.append(timeline)
+    care_team = list(patient.care_team.filter(active_on(today)).select_related("organisation", "person"))
+    definitions = startable_definitions(user)
+    if definitions and start_form is None:
+        start_form = StartPathwayForm(definitions=definitions, initial={"date": today})
+    return render(request, "patients/detail.html", {
+        "patient": patient, "timelines": timelines, "care_team": care_team, "today": today,
+        "start_form": start_form if definitions else None,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def patient_detail(request, patient_id):
+    now = clock.now()
+    patient = get_patient_for_user(request.user, patient_id, what="patient_page", now=now)
+    return render_patient_page(request, patient, now)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def search(request):
+    """Find a patient by identity number. A POST, so the number stays out of URLs and server logs."""
+    results = None
+    form = IdentitySearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        now = clock.now()
+        results = list(
+            Patient.objects.visible_to(request.user, clock.oslo_date(now))
+            .filter(national_id=form.cleaned_data["national_id"])
+        )
+        log_access(user=request.user, what="search_identity_number", at=now, patients=results, granted=bool(results))
+    return render(request, "patients/search.html", {"form": form, "results": results},
+                  status=400 if request.method == "POST" and not form.is_valid() else 200)

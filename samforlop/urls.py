@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from samforlop.core import views as core_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pathways:worklist", permanent=False)),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("samforlop.accounts.urls")),
+    path("patients/", include("samforlop.patients.urls")),
+    path("", include("samforlop.pathways.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

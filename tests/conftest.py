@@ -1,0 +1,126 @@
+"""Shared personas and helpers: the people every test talks about.
+
+- clinic_physician: physician at the pain clinic running the pathway (on the care team)
+- gp: the patient's GP (GP office on the care team)
+- physiotherapist: the treating physiotherapist in the municipality (on the care team)
+- nav_officer: NAV officer (NAV is *not* on this patient's care team unless a test adds it)
+- outsider: physician at another pain clinic, who must see nothing
+- patient: the patient, with a synthetic identity number
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("SAMFORLOP_TESTING", "1")
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
+# synchronously there, which is safe in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from samforlop.accounts.models import Organisation, User  # noqa: E402
+from samforlop.core import clock  # noqa: E402
+from samforlop.demo.synthetic import organisation_number, synthetic_identity_number  # noqa: E402
+from samforlop.pathways import actions  # noqa: E402
+from samforlop.patients.actions import add_care_team_member, register_patient  # noqa: E402
+from samforlop.patients.models import CareTeamMember  # noqa: E402
+
+Kind = Organisation.Kind
+Role = User.Role
+
+
+@dataclass
+class Personas:
+    clinic: Organisation
+    gp_office: Organisation
+    physio_service: Organisation
+    nav_office: Organisation
+    other_clinic: Organisation
+    clinic_physician: User
+    clinic_nurse: User
+    gp: User
+    physiotherapist: User
+    nav_officer: User
+    outsider: User
+    patient: object
+
+
+def make_org(kind, name, stem, municipality="4601"):
+    return Organisation.objects.create(kind=kind, name=name, org_number=organisation_number(stem),
+                                       municipality=municipality)
+
+
+def make_user(username, organisation, role, first="Test", last="Person"):
+    return User.objects.create(username=username, first_name=first, last_name=last,
+                               organisation=organisation, role=role)
+
+
+_rng = random.Random(2026)
+
+
+def new_patient(*, gp=None, given="Kari", family="Testesen", now=None):
+    return register_patient(given_name=given, family_name=family, national_id=synthetic_identity_number(_rng),
+                            municipality="4601", gp=gp, actor=None, now=now or clock.now())
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    now = clock.now()
+    long_ago = dt.date(2020, 1, 1)
+    clinic = make_org(Kind.PAIN_CLINIC, "Smerteklinikken Test", 91_000_000)
+    gp_office = make_org(Kind.GP_OFFICE, "Testbyen legesenter", 91_000_100)
+    physio = make_org(Kind.MUNICIPAL_SERVICE, "Fysioterapitjenesten Testbyen", 91_000_200)
+    nav = make_org(Kind.NAV_OFFICE, "NAV Testbyen", 91_000_300)
+    other = make_org(Kind.PAIN_CLINIC, "Smerteklinikken Annensted", 91_000_400, municipality="0301")
+    people = dict(
+        clinic_physician=make_user("physician", clinic, Role.PHYSICIAN, "Ingrid", "Lege"),
+        clinic_nurse=make_user("nurse", clinic, Role.NURSE, "Mona", "Sykepleier"),
+        gp=make_user("gp", gp_office, Role.PHYSICIAN, "Anne", "Fastlege"),
+        physiotherapist=make_user("physio", physio, Role.PHYSIOTHERAPIST, "Ola", "Fysio"),
+        nav_officer=make_user("nav", nav, Role.NAV_OFFICER, "Siri", "Veileder"),
+        outsider=make_user("outsider", other, Role.PHYSICIAN, "Ulf", "Utenfor"),
+    )
+    patient = new_patient(gp=people["gp"], now=now)
+    add_care_team_member(patient=patient, organisation=clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
+                         person=people["clinic_nurse"], is_contact_person=True, is_coordinator=True,
+                         valid_from=long_ago, now=now)
+    add_care_team_member(patient=patient, organisation=gp_office, role=CareTeamMember.Role.GP,
+                         person=people["gp"], is_contact_person=True, valid_from=long_ago, now=now)
+    add_care_team_member(patient=patient, organisation=physio, role=CareTeamMember.Role.PHYSIOTHERAPIST,
+                         person=people["physiotherapist"], is_contact_person=True, valid_from=long_ago, now=now)
+    return Personas(clinic=clinic, gp_office=gp_office, physio_service=physio, nav_office=nav, other_clinic=other,
+                    patient=patient, **people)
+
+
+def start(personas, date, *, patient=None, now=None):
+    """Start a pain pathway at the personas' clinic."""
+    return actions.start_pathway(patient=patient or personas.patient, clinic=personas.clinic, type="smerte",
+                                 date=date, actor=personas.clinic_physician, now=now or clock.now())
+
+
+def register(personas, pathway, key, date, *, outcome="", now=None):
+    return actions.register_milestone(pathway=pathway, key=key, date=date, outcome=outcome,
+                                      actor=personas.clinic_physician, now=now or clock.now())
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+    return _login
+
+
+@pytest.fixture
+def english(client):
+    """Messages in English, for tests that read them (the default language is Norwegian)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
