@@ -124,3 +124,16 @@ def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
+
+
+def wipe_patient_data(keep_organisations=True):
+    """Empty the database of patient data (raw SQL: the models refuse deletes of append-only rows)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("pathways_pathwayevent", "pathways_pathway", "audit_accesslog", "audit_auditentry",
+                      "patients_careteammember", "patients_patient"):
+            cursor.execute(f"DELETE FROM {table}")
+        if not keep_organisations:
+            cursor.execute("UPDATE accounts_user SET organisation_id = NULL")
+            cursor.execute("DELETE FROM accounts_organisation")

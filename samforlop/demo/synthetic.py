@@ -30,3 +30,14 @@ def organisation_number(stem: int) -> str:
             if orgnr.is_valid(base + check):
                 return base + check
     raise ValueError(f"no organisation number near {stem}")
+
+
+def synthetic_identity_numbers():
+    """Distinct synthetic identity numbers, in a fixed order (for bulk data)."""
+    for year in range(50, 100):
+        for month in range(81, 93):
+            for day in range(1, 29):
+                for individual in range(0, 500):
+                    number = with_check_digits(f"{day:02d}{month:02d}{year:02d}{individual:03d}")
+                    if number:
+                        yield number

@@ -23,9 +23,10 @@ def new_external_id() -> str:
 class PathwayQuerySet(models.QuerySet):
     def visible_to(self, user, today):
         """Pathways of patients `user` may see: the patient guard, applied through the pathway."""
-        from samforlop.patients.models import Patient
+        from samforlop.patients.models import visibility_condition
 
-        return self.filter(patient__in=Patient.objects.visible_to(user, today).values("pk"))
+        condition = visibility_condition(user, today, patient_field="patient_id")
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Pathway(models.Model):

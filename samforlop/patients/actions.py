@@ -66,3 +66,16 @@ def ensure_on_care_team(*, patient, organisation, role, valid_from: dt.date, act
         add_care_team_member(
             patient=patient, organisation=organisation, role=role, valid_from=valid_from, actor=actor, now=now
         )
+
+
+@transaction.atomic
+def end_care_team_membership(*, member: CareTeamMember, valid_to: dt.date, actor, now) -> CareTeamMember:
+    """End an organisation's (or person's) part in the care team after `valid_to`."""
+    member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
+    if valid_to < member.valid_from:
+        raise ValidationError({"valid_to": _("The end date is before the start date.")})
+    member.valid_to = valid_to
+    member.save(update_fields=["valid_to"])
+    record_audit(actor=actor, action="care_team_membership_ended", obj=member, at=now,
+                 patient=str(member.patient_id), valid_to=valid_to.isoformat())
+    return member

@@ -24,20 +24,28 @@ def active_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def visibility_condition(user, today: dt.date, patient_field: str = "pk"):
+    """The one rule for who may see a patient, as a condition on `patient_field`.
+
+    A staff user sees a patient while their organisation is on the patient's care team. Used by
+    `Patient.objects.visible_to` and by querysets of patient data reached through another model
+    (e.g. pathways), so the rule is written once. Correlated EXISTS rather than IN or a join: the
+    worklist walks pathways in deadline order and checks membership per row through the
+    (patient, organisation) index, stopping after one page.
+    """
+    organisation_id = getattr(user, "organisation_id", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or organisation_id is None:
+        return None
+    return Exists(CareTeamMember.objects.filter(
+        active_on(today), patient=OuterRef(patient_field), organisation_id=organisation_id
+    ))
+
+
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user, today: dt.date):
-        """The patients `user` may see on `today`; nothing for anyone else.
-
-        Correlated EXISTS rather than a join: the worklist walks pathways in deadline order and
-        checks membership per row through the (patient, organisation) index.
-        """
-        organisation_id = getattr(user, "organisation_id", None)
-        if not getattr(user, "is_authenticated", False) or not user.is_active or organisation_id is None:
-            return self.none()
-        membership = CareTeamMember.objects.filter(
-            active_on(today), patient=OuterRef("pk"), organisation_id=organisation_id
-        )
-        return self.filter(Exists(membership))
+        """The patients `user` may see on `today`; nothing for anyone else."""
+        condition = visibility_condition(user, today)
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Patient(models.Model):

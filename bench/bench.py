@@ -1,0 +1,152 @@
+"""`make bench`: build 200 000 pathways and measure the worklist and appending an event.
+
+Prints one figure a line as `name: value unit`. Uses its own SQLite file under var/bench/
+(or DATABASE_URL when set), rebuilt on every run.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SAMFORLOP_TESTING", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samforlop.settings")
+PATHWAYS = int(os.environ.get("BENCH_PATHWAYS", "200000"))
+if not os.environ.get("DATABASE_URL"):
+    bench_dir = ROOT / "var" / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (bench_dir / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
+    os.environ["SAMFORLOP_SQLITE_PATH"] = str(bench_dir / "bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime as dt  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from samforlop.accounts.models import Organisation, User  # noqa: E402
+from samforlop.core import clock  # noqa: E402
+from samforlop.demo.synthetic import organisation_number, synthetic_identity_numbers  # noqa: E402
+from samforlop.pathways import actions  # noqa: E402
+from samforlop.pathways import state as pathway_state  # noqa: E402
+from samforlop.pathways.definitions import get_definition  # noqa: E402
+from samforlop.pathways.models import Pathway, PathwayEvent  # noqa: E402
+from samforlop.patients.models import CareTeamMember, Patient  # noqa: E402
+
+BATCH = 5000
+
+
+class _Ev:
+    """A light event for deriving state before the rows exist."""
+
+    def __init__(self, pk, key, date, outcome=""):
+        self.pk, self.key, self.date, self.outcome, self.voids_id = pk, key, date, outcome, None
+
+
+def build(n: int, rng: random.Random, now):
+    today = clock.oslo_date(now)
+    definition = get_definition("smerte")
+    clinics = [
+        Organisation.objects.create(kind="pain_clinic", name=f"Smerteklinikk {i}",
+                                    org_number=organisation_number(95_000_000 + i * 100), municipality="4601")
+        for i in range(2)
+    ]
+    gp_office = Organisation.objects.create(kind="gp_office", name="Legesenter",
+                                            org_number=organisation_number(95_100_000), municipality="4601")
+    physician = User.objects.create(username="bench.physician", organisation=clinics[0], role="physician")
+    numbers = synthetic_identity_numbers()
+    event_pk = 0
+    for batch_start in range(0, n, BATCH):
+        size = min(BATCH, n - batch_start)
+        patients = [Patient(given_name="Bench", family_name=f"Pasient {batch_start + i}",
+                            national_id=next(numbers), municipality="4601") for i in range(size)]
+        Patient.objects.bulk_create(patients)
+        members, pathways, events = [], [], []
+        for i, patient in enumerate(patients):
+            clinic = clinics[(batch_start + i) % 2]
+            members.append(CareTeamMember(patient=patient, organisation=clinic, role="specialist_clinic",
+                                          valid_from=dt.date(2020, 1, 1)))
+            members.append(CareTeamMember(patient=patient, organisation=gp_office, role="gp",
+                                          valid_from=dt.date(2020, 1, 1)))
+            started = today - dt.timedelta(days=rng.randint(0, 400))
+            log = [_Ev(event_pk + 1, "pathway_start", started)]
+            stage = rng.random()
+            if stage > 0.4:
+                log.append(_Ev(event_pk + 2, "assessment_start", min(today, started + dt.timedelta(days=rng.randint(10, 100)))))
+            if stage > 0.7:
+                log.append(_Ev(event_pk + 3, "summarizing_meeting", min(today, log[-1].date + dt.timedelta(days=rng.randint(10, 100)))))
+            if stage > 0.9:
+                log.append(_Ev(event_pk + 4, "pathway_end", min(today, log[-1].date + dt.timedelta(days=rng.randint(10, 200))),
+                               "followup_meeting_held"))
+            event_pk += len(log)
+            derived = pathway_state.derive(definition, log, today, settings.AT_RISK_DAYS)
+            pathway = Pathway(patient=patient, clinic=clinic, type="smerte", created_at=now,
+                              status=derived.status, phase=derived.phase or "", next_milestone=derived.next_milestone or "",
+                              next_deadline=derived.next_deadline, started_on=derived.started_on,
+                              ended_on=derived.ended_on, outcome=derived.outcome)
+            pathways.append(pathway)
+            events.extend(PathwayEvent(pk=e.pk, pathway=pathway, key=e.key, date=e.date, outcome=e.outcome,
+                                       registered_at=now, source="bench") for e in log)
+        CareTeamMember.objects.bulk_create(members)
+        Pathway.objects.bulk_create(pathways)
+        PathwayEvent.objects.bulk_create(events)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return physician
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    rng = random.Random(42)
+    now = clock.now()
+    started = time.perf_counter()
+    physician = build(PATHWAYS, rng, now)
+    build_seconds = time.perf_counter() - started
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(physician)
+    for _ in range(3):
+        assert client.get("/worklist/").status_code == 200
+    worklist = []
+    for _ in range(40):
+        t0 = time.perf_counter()
+        response = client.get("/worklist/")
+        worklist.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+        assert response.content.decode().count('<th scope="row">') == settings.WORKLIST_PAGE_SIZE
+
+    waiting = list(Pathway.objects.filter(status="active", next_milestone="assessment_start")
+                   .values_list("pk", flat=True)[:200])
+    append = []
+    today = clock.oslo_date(now)
+    for pk in waiting:
+        pathway = Pathway.objects.get(pk=pk)
+        t0 = time.perf_counter()
+        actions.register_milestone(pathway=pathway, key="assessment_start", date=today, actor=physician,
+                                   now=clock.now())
+        append.append((time.perf_counter() - t0) * 1000)
+
+    print(f"pathways: {Pathway.objects.count()} count")
+    print(f"build_seconds: {build_seconds:.1f} s")
+    print(f"worklist_first_page_median_ms: {statistics.median(worklist):.2f} ms")
+    print(f"worklist_first_page_p95_ms: {percentile(worklist, 95):.2f} ms")
+    print(f"append_event_median_ms: {statistics.median(append):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
