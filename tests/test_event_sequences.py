@@ -101,3 +101,10 @@ def test_events_cannot_be_edited_or_deleted(personas, pinned):
         event.save()
     with pytest.raises(RuntimeError):
         event.delete()
+
+
+def test_a_second_active_pathway_of_the_same_kind_at_the_clinic_is_refused(personas, pinned):
+    start(personas, D(2026, 9, 1))
+    with pytest.raises(PathwayError, match="already has an active pathway"):
+        start(personas, D(2026, 10, 1))
+    assert Pathway.objects.count() == 1

@@ -33,7 +33,7 @@ def test_d_number_is_accepted():
     ("1234", "11 digits"),
     ("abcdefghijk", "11 digits"),
 ])
-def test_malformed_numbers_are_refused(value, problem):
+def test_malformed_numbers_are_refused(value, problem, english):
     with pytest.raises(ValidationError, match=problem):
         validate_identity_number(value)
 

@@ -82,6 +82,9 @@ def start_pathway(
     definition = get_definition(type)
     if definition.clinic_kinds and clinic.kind not in definition.clinic_kinds:
         raise PathwayError(_("%(clinic)s does not run this kind of pathway.") % {"clinic": clinic.name})
+    if Pathway.objects.filter(patient=patient, clinic=clinic, type=type, status=Pathway.Status.ACTIVE).exists():
+        raise PathwayError(_("The patient already has an active pathway of this kind at %(clinic)s.")
+                           % {"clinic": clinic.name})
     pathway = Pathway(patient=patient, clinic=clinic, type=type, created_at=now)
     if pathway_id:
         pathway.external_id = pathway_id

@@ -12,8 +12,11 @@ class MilestoneForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     submission_id = SubmissionIdField()
 
-    def __init__(self, *args, definition, **kwargs):
+    def __init__(self, *args, pathway, **kwargs):
+        # One form per pathway on the patient page: ids must be unique on the page.
+        kwargs.setdefault("auto_id", f"id_{pathway.pk}_%s")
         super().__init__(*args, **kwargs)
+        definition = pathway.definition
         self.fields["key"].choices = [(m.key, str(m.name)) for m in definition.milestones.values() if not m.starts]
         self.fields["outcome"].choices = [("", "—")] + [(o.key, str(o.name)) for o in definition.outcomes.values()]
 
@@ -34,6 +37,7 @@ class StartPathwayForm(forms.Form):
     submission_id = SubmissionIdField()
 
     def __init__(self, *args, definitions, **kwargs):
+        kwargs.setdefault("auto_id", "id_start_%s")
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(d.key, str(d.name)) for d in definitions]
 

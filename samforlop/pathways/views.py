@@ -99,7 +99,7 @@ def _back_to_patient(pathway):
 def register_milestone(request, pathway_id):
     now = clock.now()
     pathway = get_pathway_for_user(request.user, pathway_id, what="register_event", now=now, for_clinic_staff=True)
-    form = MilestoneForm(request.POST, definition=pathway.definition)
+    form = MilestoneForm(request.POST, pathway=pathway)
     if form.is_valid():
         try:
             actions.register_milestone(

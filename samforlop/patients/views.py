@@ -35,11 +35,12 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         timeline.can_register = user.organisation_id == pathway.clinic_id and pathway.status == "active"
         timeline.can_correct = user.organisation_id == pathway.clinic_id
         forms = bound_forms.get(pathway.pk, {})
-        timeline.milestone_form = forms.get("milestone") or MilestoneForm(definition=pathway.definition)
+        timeline.milestone_form = forms.get("milestone") or MilestoneForm(pathway=pathway)
         timeline.correction_form = forms.get("correction")
         timelines.append(timeline)
     care_team = list(patient.care_team.filter(active_on(today)).select_related("organisation", "person"))
-    definitions = startable_definitions(user)
+    active_types = {p.type for p in pathways if p.status == "active" and p.clinic_id == user.organisation_id}
+    definitions = [d for d in startable_definitions(user) if d.key not in active_types]
     if definitions and start_form is None:
         start_form = StartPathwayForm(definitions=definitions, initial={"date": today})
     return render(request, "patients/detail.html", {

@@ -1,0 +1,42 @@
+"""Norwegian Bokmål first, English second; every user-facing string is translated."""
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+
+
+def test_pages_are_norwegian_by_default(personas, login):
+    html = login(personas.clinic_physician).get("/worklist/").content.decode()
+    assert '<html lang="nb">' in html
+    assert "Arbeidsliste" in html and "Hopp til hovedinnholdet" in html
+
+
+def test_english_is_chosen_with_the_language_switch(personas, login):
+    client = login(personas.clinic_physician)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/worklist/"})
+    html = client.get("/worklist/").content.decode()
+    assert '<html lang="en">' in html and "Worklist" in html
+
+
+def test_pathway_names_come_from_the_definition_in_the_chosen_language(personas, login):
+    from tests.conftest import start
+    from samforlop.core import clock
+
+    start(personas, clock.today())
+    client = login(personas.clinic_physician)
+    assert "Henvisning og start" in client.get("/worklist/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/worklist/"})
+    assert "Referral and start" in client.get("/worklist/").content.decode()
+
+
+def test_every_string_has_a_norwegian_translation_and_the_compiled_catalogue_is_current():
+    po = polib.pofile(str(LOCALE / "nb/LC_MESSAGES/django.po"))
+    untranslated = [e.msgid for e in po if not e.translated()]
+    assert untranslated == []
+    mo = polib.mofile(str(LOCALE / "nb/LC_MESSAGES/django.mo"))
+    compiled = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values())) for e in mo if e.msgid}
+    source = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values())) for e in po}
+    assert source <= compiled, "run `make messages`"
