@@ -1,6 +1,5 @@
 """In a real browser: log in as a demo role, read the worklist, open a patient, use the keyboard."""
 
-import datetime as dt
 import io
 import os
 from pathlib import Path

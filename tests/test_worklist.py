@@ -123,3 +123,8 @@ def test_worklist_uses_its_index_on_sqlite(personas):
         plan = " | ".join(row[-1] for row in cursor.fetchall())
     assert "pathway_worklist" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_bad_filter_value_is_named_not_ignored(personas, three, login, english):
+    response = login(personas.clinic_physician).get("/worklist/", {"deadline": "soon"})
+    assert "Deadline: Select a valid choice. soon is not one of the available choices." in response.content.decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -44,19 +45,13 @@ def _append(pathway: Pathway, event: PathwayEvent, *, actor, now) -> PathwayEven
     event.registered_at = now
     event.save(force_insert=True)
     derived = pathway_state.derive(pathway.definition, pathway_state.effective_events(existing + [event]), today,
-                                   _at_risk_days())
+                                   settings.AT_RISK_DAYS)
     pathway.refresh_state(derived)
     record_audit(
         actor=actor, action="pathway_event_registered", obj=pathway, at=now,
         event=event.external_id, key=event.key, date=event.date.isoformat(), voids=event.voids_id,
     )
     return event
-
-
-def _at_risk_days() -> int:
-    from django.conf import settings
-
-    return settings.AT_RISK_DAYS
 
 
 def _already_registered(event_id: str | None, pathway: Pathway | None = None) -> PathwayEvent | None:

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.pathways.definitions import all_definitions
-from samforlop.pathways.forms import CorrectionForm, MilestoneForm, StartPathwayForm
+from samforlop.pathways.forms import MilestoneForm, StartPathwayForm
 from samforlop.pathways.timeline import build_timeline
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import IdentitySearchForm

@@ -1,7 +1,6 @@
 import datetime as dt
 import json as jsonlib
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
