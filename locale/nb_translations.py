@@ -125,6 +125,7 @@ NB = {
     "Next page": "Neste side",
     "No active pathways match.": "Ingen aktive forløp passer.",
     "No such event on this pathway.": "Hendelsen finnes ikke i dette forløpet.",
+    "A contact person or coordinator must be a named person.": "En kontaktperson eller koordinator må være en navngitt person.",
     "The person does not work in this organisation.": "Personen arbeider ikke i denne organisasjonen.",
     "This organisation already has a contact person for the patient in that period.": "Organisasjonen har allerede en kontaktperson for pasienten i den perioden.",
     "The patient already has a coordinator in that period.": "Pasienten har allerede en koordinator i den perioden.",

@@ -95,3 +95,12 @@ def test_correction_needs_a_reason_and_cannot_be_repeated(personas):
     correct(personas, pathway, assessment)
     with pytest.raises(PathwayError, match="already been corrected"):
         correct(personas, pathway, assessment)
+
+
+def test_reopening_is_refused_while_another_pathway_of_the_kind_is_active(personas):
+    first = start(personas, D(2026, 3, 1))
+    end = register(personas, first, "pathway_end", D(2026, 3, 10), outcome="other_reasons")
+    start(personas, D(2026, 9, 1))
+    with pytest.raises(PathwayError, match="already has an active pathway"):
+        correct(personas, first, end)
+    assert Pathway.objects.get(pk=first.pk).status == "ended"

@@ -110,3 +110,16 @@ def test_identity_number_is_not_in_urls_or_the_access_log(personas, pathway, log
     assert links and all(number not in link for link in links)  # ...never in a URL
     for row in AccessLog.objects.values():
         assert number not in str(row)
+
+
+def test_patient_page_query_count_does_not_grow_with_events(personas, login, django_assert_num_queries):
+    with time_machine.travel(dt.datetime(2026, 10, 1, 10, tzinfo=dt.UTC)):
+        pathway = start(personas, D(2026, 8, 3))
+        register(personas, pathway, "mapping_consultation", D(2026, 8, 10))
+        register(personas, pathway, "assessment_start", D(2026, 9, 1))
+        register(personas, pathway, "summarizing_meeting", D(2026, 9, 30))
+    client = login(personas.clinic_physician)
+    # session, user, guard + patient, access log, pathways, events, registering users,
+    # care team, the user's organisation
+    with django_assert_num_queries(9):
+        assert client.get(url(personas.patient.pk)).status_code == 200

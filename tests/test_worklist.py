@@ -56,11 +56,11 @@ def test_worklist_orders_by_next_deadline_with_badges(personas, three, login, en
     assert "74 days left" in html
 
 
-@pytest.mark.parametrize("deadline, expected", [
+@pytest.mark.parametrize("status, expected", [
     ("breached", ["Breached"]), ("at_risk", ["AtRisk"]), ("running", ["Running"]),
 ])
-def test_worklist_filters_by_deadline_state(personas, three, login, deadline, expected):
-    response = login(personas.clinic_physician).get("/worklist/", {"deadline": deadline})
+def test_worklist_filters_by_deadline_status(personas, three, login, status, expected):
+    response = login(personas.clinic_physician).get("/worklist/", {"status": status})
     assert rows(response) == expected
 
 
@@ -126,5 +126,13 @@ def test_worklist_uses_its_index_on_sqlite(personas):
 
 
 def test_bad_filter_value_is_named_not_ignored(personas, three, login, english):
-    response = login(personas.clinic_physician).get("/worklist/", {"deadline": "soon"})
-    assert "Deadline: Select a valid choice. soon is not one of the available choices." in response.content.decode()
+    response = login(personas.clinic_physician).get("/worklist/", {"status": "soon"})
+    assert "Status: Select a valid choice. soon is not one of the available choices." in response.content.decode()
+
+
+def test_worklist_query_count(personas, three, login, django_assert_num_queries):
+    client = login(personas.clinic_physician)
+    # session, user, the user's organisation, staff for the contact filter, one page of pathways
+    # with their patients, the contact persons, one access-log insert for the page
+    with django_assert_num_queries(7):
+        assert client.get("/worklist/").status_code == 200

@@ -38,6 +38,11 @@ def _append(pathway: Pathway, event: PathwayEvent, *, actor, now) -> PathwayEven
     effective = pathway_state.effective_events(candidate)
     errors = pathway_state.sequence_errors(pathway.definition, effective, today)
     event.pk = None
+    if pathway.status != Pathway.Status.ACTIVE and effective and pathway.definition.end.key not in {e.key for e in effective}:
+        # Reopening (the end voided): only if no other pathway of the kind is active there.
+        if _other_active(pathway).exists():
+            errors.append(_("The patient already has an active pathway of this kind at %(clinic)s.")
+                          % {"clinic": pathway.clinic.name})
     if errors:
         raise PathwayError(errors)
     event.pathway = pathway
@@ -52,6 +57,12 @@ def _append(pathway: Pathway, event: PathwayEvent, *, actor, now) -> PathwayEven
         event=event.external_id, key=event.key, date=event.date.isoformat(), voids=event.voids_id,
     )
     return event
+
+
+def _other_active(pathway: Pathway):
+    return Pathway.objects.filter(
+        patient_id=pathway.patient_id, clinic_id=pathway.clinic_id, type=pathway.type, status=Pathway.Status.ACTIVE,
+    ).exclude(pk=pathway.pk)
 
 
 def _already_registered(event_id: str | None, pathway: Pathway | None = None) -> PathwayEvent | None:
@@ -77,7 +88,7 @@ def start_pathway(
     definition = get_definition(type)
     if definition.clinic_kinds and clinic.kind not in definition.clinic_kinds:
         raise PathwayError(_("%(clinic)s does not run this kind of pathway.") % {"clinic": clinic.name})
-    if Pathway.objects.filter(patient=patient, clinic=clinic, type=type, status=Pathway.Status.ACTIVE).exists():
+    if _other_active(Pathway(patient=patient, clinic=clinic, type=type)).exists():
         raise PathwayError(_("The patient already has an active pathway of this kind at %(clinic)s.")
                            % {"clinic": clinic.name})
     pathway = Pathway(patient=patient, clinic=clinic, type=type, created_at=now)

@@ -43,8 +43,8 @@ class StartPathwayForm(forms.Form):
 
 class WorklistFilterForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), required=False)
-    deadline = forms.ChoiceField(
-        label=_("Deadline"), required=False,
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
         choices=[("", _("All")), ("breached", _("Breached")), ("at_risk", _("At risk")), ("running", _("On track"))],
     )
     contact = forms.ChoiceField(label=_("Contact person"), required=False)

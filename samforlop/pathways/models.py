@@ -62,6 +62,13 @@ class Pathway(models.Model):
             models.Index(fields=["clinic", "status", "next_deadline"], name="pathway_worklist"),
             models.Index(fields=["status", "next_deadline"], name="pathway_deadline"),
         ]
+        constraints = [
+            # Backstop for start_pathway()/correct_event(), which refuse this with a message.
+            models.UniqueConstraint(
+                fields=["patient", "clinic", "type"], condition=models.Q(status="active"),
+                name="one_active_pathway_per_kind_and_clinic",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.external_id}"

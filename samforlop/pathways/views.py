@@ -47,7 +47,7 @@ def worklist(request):
     if filters.get("phase"):
         pathways = pathways.filter(phase=filters["phase"])
     at_risk_until = today + dt.timedelta(days=settings.AT_RISK_DAYS)
-    match filters.get("deadline"):
+    match filters.get("status"):
         case "breached":
             pathways = pathways.filter(next_deadline__lt=today)
         case "at_risk":

@@ -40,7 +40,10 @@ def add_care_team_member(
         is_contact_person=is_contact_person, is_coordinator=is_coordinator,
         valid_from=valid_from, valid_to=valid_to,
     )
-    member.full_clean()
+    # Our own checks first, so the user reads which field is wrong rather than a constraint name.
+    member.clean()
+    if (is_contact_person or is_coordinator) and person is None:
+        raise ValidationError({"person": _("A contact person or coordinator must be a named person.")})
     if person is not None and person.organisation_id != organisation.pk:
         raise ValidationError({"person": _("The person does not work in this organisation.")})
     existing = list(CareTeamMember.objects.select_for_update().filter(patient=patient))
@@ -51,6 +54,7 @@ def add_care_team_member(
         raise ValidationError({"is_contact_person": _("This organisation already has a contact person for the patient in that period.")})
     if is_coordinator and any(m.is_coordinator and m.overlaps(valid_from, valid_to) for m in existing):
         raise ValidationError({"is_coordinator": _("The patient already has a coordinator in that period.")})
+    member.full_clean()
     member.save()
     record_audit(
         actor=actor, action="care_team_member_added", obj=member, at=now,

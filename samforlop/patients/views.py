@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.audit.models import log_access
@@ -57,6 +58,7 @@ def patient_detail(request, patient_id):
     return render_patient_page(request, patient, now)
 
 
+@sensitive_post_parameters("national_id")
 @require_http_methods(["GET", "POST"])
 @login_required
 def search(request):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from samforlop.accounts.models import Organisation
+from samforlop.audit.models import record_audit
 from samforlop.core import clock
 from samforlop.pathways.models import Pathway, PathwayEvent
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--clinic: no organisation with number {clinic}")
             pathways = pathways.filter(clinic=organisation)
         rows = [self._row(p, today) for p in pathways.iterator(chunk_size=1000)]
+        # The output names patients by identity number: keep a row saying it was read.
+        record_audit(actor=None, action="pathway_state_read", object_type="pathways.state",
+                     object_id=clinic or "all", at=clock.now(), pathways=len(rows), as_of=today.isoformat())
         if json:
             self.stdout.write(_json_dumps(rows))
             return
