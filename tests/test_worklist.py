@@ -10,7 +10,9 @@ from django.db import connection
 from samforlop.audit.models import AccessLog
 from samforlop.patients.actions import add_care_team_member, end_care_team_membership
 from samforlop.patients.models import CareTeamMember
-from tests.conftest import new_patient, register, start
+from samforlop.accounts.models import Organisation
+from samforlop.pathways import actions
+from tests.conftest import make_org, new_patient, register, start
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -22,11 +24,16 @@ def pinned():
         yield
 
 
-def patient_on_team(personas, family, *, contact=None):
+def patient_on_team(personas, family, *, contact=None, clinic=True, gp=False):
     patient = new_patient(family=family, gp=personas.gp)
-    add_care_team_member(patient=patient, organisation=personas.clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
-                         person=contact, is_contact_person=contact is not None, valid_from=D(2026, 1, 1),
-                         now=dt.datetime.now(dt.UTC))
+    if clinic:
+        add_care_team_member(patient=patient, organisation=personas.clinic,
+                             role=CareTeamMember.Role.SPECIALIST_CLINIC, person=contact,
+                             is_contact_person=contact is not None, valid_from=D(2026, 1, 1),
+                             now=dt.datetime.now(dt.UTC))
+    if gp:
+        add_care_team_member(patient=patient, organisation=personas.gp_office, role=CareTeamMember.Role.GP,
+                             valid_from=D(2026, 1, 1), now=dt.datetime.now(dt.UTC))
     return patient
 
 
@@ -115,14 +122,15 @@ def test_worklist_uses_its_index_on_sqlite(personas):
     from samforlop.pathways.models import Pathway
 
     qs = (Pathway.objects.visible_to(personas.clinic_physician, TODAY)
-          .filter(status="active", clinic=personas.clinic).order_by("next_deadline", "pk")[:51])
+          .filter(status="active", clinic=personas.clinic, next_deadline__isnull=False)
+          .order_by("next_deadline", "pk")[:51])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         sql, params = qs.query.sql_with_params()
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " | ".join(row[-1] for row in cursor.fetchall())
     assert "pathway_worklist" in plan, plan
-    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # the index gives the order: a page stops after its rows
 
 
 def test_bad_filter_value_is_named_not_ignored(personas, three, login, english):
@@ -133,6 +141,24 @@ def test_bad_filter_value_is_named_not_ignored(personas, three, login, english):
 def test_worklist_query_count(personas, three, login, django_assert_num_queries):
     client = login(personas.clinic_physician)
     # session, user, the user's organisation, staff for the contact filter, one page of pathways
-    # with their patients, the contact persons, one access-log insert for the page
-    with django_assert_num_queries(7):
+    # with their patients (and, as the page is not full, those without a deadline), the contact
+    # persons, one access-log insert for the page
+    with django_assert_num_queries(8):
         assert client.get("/worklist/").status_code == 200
+
+
+def test_pathways_without_a_deadline_come_last_on_every_database(personas, login, settings):
+    revma = make_org(Organisation.Kind.RHEUMATOLOGY, "Revmatologen", 91_000_500)
+    settings.WORKLIST_PAGE_SIZE = 2
+    for i, days_ago in enumerate([5, 50, 30]):
+        start(personas, TODAY - dt.timedelta(days=days_ago), patient=patient_on_team(personas, f"Pain{i}", gp=True))
+    for i in range(2):
+        # The rheumatology stub has no time limits, so no deadline.
+        actions.start_pathway(patient=patient_on_team(personas, f"Revma{i}", clinic=False, gp=True), clinic=revma,
+                              type="revma", date=TODAY, actor=None, now=dt.datetime.now(dt.UTC))
+    client = login(personas.gp)  # a GP sees pathways at every clinic
+    pages = [rows(client.get("/worklist/", {"page": n})) for n in (1, 2, 3, 4)]
+    assert pages[0] == ["Pain1", "Pain2"]
+    assert pages[1][0] == "Pain0" and pages[1][1].startswith("Revma")
+    assert len(pages[2]) == 1 and pages[2][0].startswith("Revma")
+    assert pages[3] == []

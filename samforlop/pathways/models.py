@@ -58,8 +58,9 @@ class Pathway(models.Model):
 
     class Meta:
         indexes = [
-            # The worklist: a clinic's active pathways by next deadline.
-            models.Index(fields=["clinic", "status", "next_deadline"], name="pathway_worklist"),
+            # The worklist: a clinic's active pathways by next deadline (id breaks ties, so the
+            # index gives the whole order and a page stops after its rows).
+            models.Index(fields=["clinic", "status", "next_deadline", "id"], name="pathway_worklist"),
             models.Index(fields=["status", "next_deadline"], name="pathway_deadline"),
         ]
         constraints = [
