@@ -5,6 +5,7 @@ The event log is the truth. Status, phase, next milestone and its deadline are d
 them (like Healthchecks' Check.alert_after), so the worklist is one indexed query.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -27,6 +28,17 @@ class PathwayQuerySet(models.QuerySet):
 
         condition = visibility_condition(user, today, patient_field="patient_id")
         return self.none() if condition is None else self.filter(condition)
+
+    def with_deadline_state(self, state: str, today):
+        """Active pathways whose next deadline is breached, at risk or running on `today`
+        (the same boundaries as state.deadline_state(), as an indexed range)."""
+        at_risk_until = today + dt.timedelta(days=settings.AT_RISK_DAYS)
+        ranges = {
+            pathway_state.BREACHED: {"next_deadline__lt": today},
+            pathway_state.AT_RISK: {"next_deadline__gte": today, "next_deadline__lte": at_risk_until},
+            pathway_state.RUNNING: {"next_deadline__gt": at_risk_until},
+        }
+        return self.filter(**ranges[state])
 
 
 class Pathway(models.Model):

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,14 +44,8 @@ def worklist(request):
         pathways = pathways.filter(clinic_id=user.organisation_id)
     if filters.get("phase"):
         pathways = pathways.filter(phase=filters["phase"])
-    at_risk_until = today + dt.timedelta(days=settings.AT_RISK_DAYS)
-    match filters.get("status"):
-        case "breached":
-            pathways = pathways.filter(next_deadline__lt=today)
-        case "at_risk":
-            pathways = pathways.filter(next_deadline__gte=today, next_deadline__lte=at_risk_until)
-        case "running":
-            pathways = pathways.filter(next_deadline__gt=at_risk_until)
+    if filters.get("status"):
+        pathways = pathways.with_deadline_state(filters["status"], today)
     if filters.get("contact"):
         pathways = pathways.filter(Exists(CareTeamMember.objects.filter(
             active_on(today), patient=OuterRef("patient_id"), person_id=filters["contact"], is_contact_person=True,
