@@ -5,12 +5,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from samforlop.accounts.models import User
+from samforlop.accounts.models import Organisation, User
 
 
 def _demo_users():
-    return list(User.objects.filter(is_demo=True, is_active=True).select_related("organisation")
-                .order_by("organisation__name", "role", "username"))
+    """Demo users grouped by organisation, the specialist clinics first (as a coordinator expects)."""
+    kinds = list(Organisation.Kind.values)
+    users = User.objects.filter(is_demo=True, is_active=True).select_related("organisation")
+    return sorted(users, key=lambda u: (kinds.index(u.organisation.kind), u.organisation.name, u.username))
 
 
 class LoginView(auth_views.LoginView):
