@@ -96,3 +96,20 @@ def test_clinic_starts_a_pathway_from_the_patient_page(personas, login):
     assert client.post(f"/patients/{personas.patient.pk}/pathways/", form).status_code == 302
     assert client.post(f"/patients/{personas.patient.pk}/pathways/", form).status_code == 302
     assert personas.patient.pathways.count() == 1
+
+
+def test_refused_correction_keeps_what_was_typed(personas, login, english):
+    pathway = start(personas, D(2026, 9, 1))
+    client = login(personas.clinic_nurse)
+    start_event = PathwayEvent.objects.get(pathway=pathway)
+    client.post(f"/pathways/{pathway.pk}/milestones/", {
+        "key": "assessment_start", "date": "2026-10-01", "submission_id": str(uuid.uuid4())})
+    submission = str(uuid.uuid4())
+    response = client.post(f"/pathways/{pathway.pk}/corrections/", {
+        "event": start_event.external_id, "new_date": "2026-10-15", "reason": "Feil dato for start",
+        "submission_id": submission})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cannot be dated before" in html
+    assert 'value="Feil dato for start"' in html and 'value="2026-10-15"' in html and submission in html
+    assert PathwayEvent.objects.filter(pathway=pathway).count() == 2

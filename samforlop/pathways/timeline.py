@@ -3,7 +3,6 @@ or its deadline, and each time limit with elapsed/remaining weeks and its state.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from samforlop.pathways import state as pathway_state
@@ -60,8 +59,6 @@ def build_timeline(pathway: Pathway, events: list, today, at_risk_days: int) -> 
         e.milestone = definition.milestones.get(e.key)
         outcome = definition.outcomes.get(e.outcome)
         e.outcome_name = outcome.name if outcome else ""
-        # Each correction form gets its own id, so a double submit stores one correction.
-        e.correction_submission_id = uuid.uuid4()
     return Timeline(
         pathway=pathway, state=derived, milestones=rows, limits=derived.limits, events=events,
         days_left=days_left, deadline_state=pathway_state.deadline_state(days_left, at_risk_days),

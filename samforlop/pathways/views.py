@@ -94,6 +94,11 @@ def _deadline_order_page(pathways, offset: int, limit: int) -> list:
     return rows + list(without[into_rest:into_rest + limit - len(rows)])
 
 
+def _show_refusal(form, error: actions.PathwayError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
 def _back_to_patient(pathway):
     return redirect("patients:detail", patient_id=pathway.patient_id)
 
@@ -113,8 +118,7 @@ def register_milestone(request, pathway_id):
             )
             return _back_to_patient(pathway)
         except actions.PathwayError as e:
-            for message in e.messages:
-                form.add_error(None, message)
+            _show_refusal(form, e)
     return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"milestone": form}}, status=400)
 
 
@@ -138,8 +142,7 @@ def correct_event(request, pathway_id):
                 )
                 return _back_to_patient(pathway)
             except actions.PathwayError as e:
-                for message in e.messages:
-                    form.add_error(None, message)
+                _show_refusal(form, e)
     return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"correction": form}}, status=400)
 
 
@@ -162,6 +165,5 @@ def start_pathway(request, patient_id):
             )
             return redirect("patients:detail", patient_id=patient.pk)
         except actions.PathwayError as e:
-            for message in e.messages:
-                form.add_error(None, message)
+            _show_refusal(form, e)
     return render_patient_page(request, patient, now, start_form=form, status=400)

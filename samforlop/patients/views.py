@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -21,6 +23,18 @@ def startable_definitions(user):
     return [d for d in all_definitions().values() if organisation.kind in d.clinic_kinds]
 
 
+def _attach_correction_drafts(events, refused_form):
+    """Each event's correction form: a fresh submission id (a double submit stores one
+    correction), or, for a refused correction, shown again open with what the user typed."""
+    refused = refused_form.data if refused_form is not None else {}
+    for event in events:
+        if refused.get("event") == event.external_id:
+            event.correction_draft = {"open": True, "submission_id": refused.get("submission_id", ""),
+                                      "new_date": refused.get("new_date", ""), "reason": refused.get("reason", "")}
+        else:
+            event.correction_draft = {"submission_id": uuid.uuid4()}
+
+
 def render_patient_page(request, patient, now, bound_forms=None, start_form=None, status=200):
     """The patient page: pathway timelines and the care team. Access is checked by the caller."""
     today = clock.oslo_date(now)
@@ -38,6 +52,7 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         forms = bound_forms.get(pathway.pk, {})
         timeline.milestone_form = forms.get("milestone") or MilestoneForm(pathway=pathway)
         timeline.correction_form = forms.get("correction")
+        _attach_correction_drafts(timeline.events, timeline.correction_form)
         timelines.append(timeline)
     care_team = list(patient.care_team.filter(active_on(today)).select_related("organisation", "person"))
     active_types = {p.type for p in pathways if p.status == "active" and p.clinic_id == user.organisation_id}
