@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "samforlop.audit",
     "samforlop.patients",
     "samforlop.pathways",
+    "samforlop.messaging",
+    "samforlop.referrals",
+    "samforlop.portal",
     "samforlop.demo",
 ]
 
@@ -145,6 +148,12 @@ PATHWAY_DEFINITIONS_DIR = BASE_DIR / "samforlop" / "pathways" / "definitions"
 # A time limit is "at risk" when this many days or fewer are left.
 AT_RISK_DAYS = 14
 WORKLIST_PAGE_SIZE = 50
+
+# --- Messages: the outbox table is delivered by `manage.py send_messages` ---------------------
+EMAIL_BACKEND = os.environ.get("SAMFORLOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("SAMFORLOP_FROM_EMAIL", "Samforløp <ikke-svar@samforlop.example>")
+# Absolute address of this service, for links in e-mail notices.
+SITE_URL = os.environ.get("SAMFORLOP_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -9,5 +9,8 @@ urlpatterns = [
     path("accounts/", include("samforlop.accounts.urls")),
     path("patients/", include("samforlop.patients.urls")),
     path("", include("samforlop.pathways.urls")),
+    path("", include("samforlop.messaging.urls")),
+    path("referrals/", include("samforlop.referrals.urls")),
+    path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -131,8 +131,10 @@ def wipe_patient_data(keep_organisations=True):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("pathways_pathwayevent", "pathways_pathway", "audit_accesslog", "audit_auditentry",
-                      "patients_careteammember", "patients_patient"):
+        cursor.execute("UPDATE accounts_user SET patient_id = NULL")
+        for table in ("portal_letter", "messaging_message", "referrals_referraltreatment", "referrals_referral",
+                      "referrals_consultation", "pathways_pathwaytime", "pathways_pathwayevent", "pathways_pathway",
+                      "audit_accesslog", "audit_auditentry", "patients_careteammember", "patients_patient"):
             cursor.execute(f"DELETE FROM {table}")
         if not keep_organisations:
             cursor.execute("UPDATE accounts_user SET organisation_id = NULL")

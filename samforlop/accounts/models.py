@@ -45,6 +45,19 @@ class Organisation(models.Model):
     municipality = models.CharField(
         _("municipality number"), max_length=4, validators=[municipality_number_validator]
     )
+    email = models.EmailField(_("e-mail for notices"), blank=True)
+
+    class Service(models.TextChoices):
+        COORDINATING_UNIT = "coordinating_unit", _("Coordinating unit")
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+        FRISKLIVSSENTRAL = "frisklivssentral", _("Healthy-life centre")
+        LEARNING_AND_COPING = "learning_and_coping", _("Learning and coping")
+        OTHER = "other", _("Other")
+
+    # What a municipal service does; the coordinating unit (koordinerende enhet) is told when
+    # a patient from the municipality is included in a pathway.
+    service = models.CharField(_("service"), max_length=32, choices=Service.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -82,6 +95,10 @@ class User(AbstractUser):
         related_name="staff",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    # Set for a patient who logs in to their own pages (the patient portal).
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="user"
+    )
     # Users made by `manage.py demo`; only they get the one-click log-in, and only with DEBUG on.
     is_demo = models.BooleanField(default=False, editable=False)
 

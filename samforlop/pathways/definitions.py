@@ -74,6 +74,34 @@ class TimeLimit:
         return 7 * self.weeks
 
 
+REFERRAL_FIELDS_BY_RULE = {
+    # The referral fields each kind of criterion may read (checked at start-up).
+    "at_least": {"pain_duration_months"},
+    "any_yes": {"function_reduced", "quality_of_life_reduced"},
+}
+TREATMENT_KINDS = ("physiotherapy", "frisklivssentral", "medication", "psychological", "other")
+
+
+@dataclass(frozen=True)
+class EntryCriterion:
+    key: str
+    name: Text
+    rule: str
+    field: str = ""
+    value: int = 0
+    fields: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    start_date: str = "received"
+    assessment_working_days: int = 10
+    close_working_days: int = 3
+    pause_while_with_referrer: bool = False
+    time_frame_limit: str | None = None
+
+
 @dataclass(frozen=True)
 class PathwayDefinition:
     key: str
@@ -84,6 +112,8 @@ class PathwayDefinition:
     milestones: dict[str, Milestone]
     outcomes: dict[str, Outcome]
     time_limits: tuple[TimeLimit, ...]
+    referral: ReferralRules = ReferralRules()
+    entry_criteria: tuple[EntryCriterion, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -96,6 +126,9 @@ class PathwayDefinition:
 
     def next_step_name(self, limit: TimeLimit) -> Text:
         return limit.next_step or self.milestones[limit.to_milestone].name
+
+    def time_limit(self, key: str | None) -> TimeLimit | None:
+        return next((t for t in self.time_limits if t.key == key), None)
 
 
 def _text(value, where: str) -> Text:
@@ -189,11 +222,59 @@ def parse_definition(data: dict, source: str = "<string>") -> PathwayDefinition:
     if len({lim.key for lim in limits}) != len(limits):
         raise DefinitionError(f"{w}: time limit keys must be unique")
 
+    referral = _referral_rules(data.get("referral", {}), {t.key for t in limits}, f"{w}: referral")
+    criteria = tuple(_entry_criterion(c, f"{w}: entry_criteria[{i}]") for i, c in enumerate(data.get("entry_criteria", [])))
+    if len({c.key for c in criteria}) != len(criteria):
+        raise DefinitionError(f"{w}: entry criterion keys must be unique")
+
     return PathwayDefinition(
+        referral=referral, entry_criteria=criteria,
         key=key, code=_require(data, "code", str, w), name=_text(data.get("name"), w),
         clinic_kinds=_keys(data.get("clinic_kinds"), f"{w}: clinic_kinds"),
         phases=phases, milestones=milestones, outcomes=outcomes, time_limits=tuple(limits), source=source,
     )
+
+
+def _referral_rules(table: dict, limit_keys: set, where: str) -> ReferralRules:
+    rules = ReferralRules(
+        start_date=table.get("start_date", "received"),
+        assessment_working_days=table.get("assessment_working_days", 10),
+        close_working_days=table.get("close_working_days", 3),
+        pause_while_with_referrer=table.get("pause_while_with_referrer", False),
+        time_frame_limit=table.get("time_frame_limit"),
+    )
+    if rules.start_date not in ("received", "decided"):
+        raise DefinitionError(f"{where}: start_date must be \"received\" or \"decided\"")
+    for name in ("assessment_working_days", "close_working_days"):
+        value = getattr(rules, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise DefinitionError(f"{where}: {name} must be a whole number of days")
+    if not isinstance(rules.pause_while_with_referrer, bool):
+        raise DefinitionError(f"{where}: pause_while_with_referrer must be true or false")
+    if rules.time_frame_limit is not None and rules.time_frame_limit not in limit_keys:
+        raise DefinitionError(f"{where}: time_frame_limit '{rules.time_frame_limit}' is not a time limit")
+    return rules
+
+
+def _entry_criterion(c: dict, where: str) -> EntryCriterion:
+    rule = _require(c, "rule", str, where)
+    criterion = EntryCriterion(
+        key=_require(c, "key", str, where), name=_text(c.get("name"), where), rule=rule,
+        field=c.get("field", ""), value=c.get("value", 0),
+        fields=_keys(c.get("fields"), f"{where}.fields"), kinds=_keys(c.get("kinds"), f"{where}.kinds"),
+    )
+    if rule == "at_least":
+        if criterion.field not in REFERRAL_FIELDS_BY_RULE["at_least"] or not isinstance(criterion.value, int):
+            raise DefinitionError(f"{where}: at_least needs a number field ({', '.join(sorted(REFERRAL_FIELDS_BY_RULE['at_least']))}) and a whole-number value")
+    elif rule == "any_yes":
+        if not criterion.fields or not set(criterion.fields) <= REFERRAL_FIELDS_BY_RULE["any_yes"]:
+            raise DefinitionError(f"{where}: any_yes needs fields among {', '.join(sorted(REFERRAL_FIELDS_BY_RULE['any_yes']))}")
+    elif rule == "treatment_tried":
+        if not criterion.kinds or not set(criterion.kinds) <= set(TREATMENT_KINDS):
+            raise DefinitionError(f"{where}: treatment_tried needs kinds among {', '.join(TREATMENT_KINDS)}")
+    else:
+        raise DefinitionError(f"{where}: unknown rule '{rule}' (at_least, any_yes, treatment_tried)")
+    return criterion
 
 
 def load_directory(directory: Path) -> dict[str, PathwayDefinition]:

@@ -112,6 +112,9 @@ class Pathway(models.Model):
         self.ended_on = derived.ended_on
         self.outcome = derived.outcome
         self.save(update_fields=self.DERIVED_FIELDS)
+        # The time-limit rows are derived too: rewritten with the pathway's columns.
+        PathwayTime.objects.filter(pathway=self).delete()
+        PathwayTime.objects.bulk_create(PathwayTime.rows_for(self, derived))
 
     def days_left(self, today):
         return None if self.next_deadline is None else (self.next_deadline - today).days
@@ -170,3 +173,32 @@ class PathwayEvent(models.Model):
     @property
     def is_void(self) -> bool:
         return self.key == "void"
+
+
+class PathwayTime(models.Model):
+    """A pathway's time limits as derived rows (forløpstider): when each started, when it was
+    reached and in how many days. Rewritten with the pathway's derived columns; read by the
+    clinic's real recent times and by reports."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="times")
+    limit = models.CharField(max_length=64)
+    state = models.CharField(max_length=16)
+    started_on = models.DateField(null=True)
+    reached_on = models.DateField(null=True)
+    elapsed_days = models.IntegerField(null=True)
+    # Copied from the pathway so the report query needs no join.
+    clinic = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "type", "limit", "reached_on"], name="pathway_time_report")]
+        constraints = [models.UniqueConstraint(fields=["pathway", "limit"], name="one_row_per_limit")]
+
+    @classmethod
+    def rows_for(cls, pathway: Pathway, derived) -> list["PathwayTime"]:
+        return [
+            cls(pathway=pathway, limit=ls.limit.key, state=ls.state,
+                started_on=ls.deadline - dt.timedelta(days=ls.limit.days) if ls.deadline else None,
+                reached_on=ls.done_on, elapsed_days=ls.elapsed_days, clinic_id=pathway.clinic_id, type=pathway.type)
+            for ls in derived.limits
+        ]

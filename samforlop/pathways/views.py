@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from samforlop.core.decorators import staff_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ def _contact_choices(user):
 
 
 @require_GET
-@login_required
+@staff_required
 def worklist(request):
     """A clinic's active pathways, next deadline first, only patients the user may see."""
     now = clock.now()
@@ -104,7 +104,7 @@ def _back_to_patient(pathway):
 
 
 @require_POST
-@login_required
+@staff_required
 def register_milestone(request, pathway_id):
     now = clock.now()
     pathway = get_pathway_for_user(request.user, pathway_id, what="register_event", now=now, for_clinic_staff=True)
@@ -123,7 +123,7 @@ def register_milestone(request, pathway_id):
 
 
 @require_POST
-@login_required
+@staff_required
 def correct_event(request, pathway_id):
     now = clock.now()
     pathway = get_pathway_for_user(request.user, pathway_id, what="correct_event", now=now, for_clinic_staff=True)
@@ -147,7 +147,7 @@ def correct_event(request, pathway_id):
 
 
 @require_POST
-@login_required
+@staff_required
 def start_pathway(request, patient_id):
     """Start a pathway for the patient at the user's own clinic."""
     now = clock.now()

@@ -33,8 +33,12 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk"):
     worklist walks pathways in deadline order and checks membership per row through the
     (patient, organisation) index, stopping after one page.
     """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if getattr(user, "patient_id", None) is not None:
+        return Q(**{patient_field: user.patient_id})  # a patient sees their own data, nobody else's
     organisation_id = getattr(user, "organisation_id", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or organisation_id is None:
+    if organisation_id is None:
         return None
     return Exists(CareTeamMember.objects.filter(
         active_on(today), patient=OuterRef(patient_field), organisation_id=organisation_id
@@ -65,6 +69,7 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("GP"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="gp_patients",
     )
+    email = models.EmailField(_("e-mail"), blank=True)
 
     objects = PatientQuerySet.as_manager()
 

@@ -1,7 +1,8 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from samforlop.core.decorators import staff_required
 from django.shortcuts import render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -59,14 +60,24 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
     definitions = [d for d in startable_definitions(user) if d.key not in active_types]
     if definitions and start_form is None:
         start_form = StartPathwayForm(definitions=definitions, initial={"date": today})
+    from samforlop.referrals.models import Consultation, Referral
+
+    referrals = list(patient.referrals.exclude(
+        Q(status=Referral.Status.DRAFT) & ~Q(referring_organisation_id=user.organisation_id)
+    ).select_related("clinic").order_by("-created_at"))
+    consultations = list(patient.consultations.select_related("clinic").order_by("-asked_at"))
     return render(request, "patients/detail.html", {
         "patient": patient, "timelines": timelines, "care_team": care_team, "today": today,
         "start_form": start_form if definitions else None,
+        "referrals": referrals, "consultations": consultations,
+        "may_refer": user.organisation is not None and not user.organisation.is_specialist_clinic
+        and user.organisation.kind in ("gp_office", "municipal_service"),
+        "consultation_statuses": Consultation.Status,
     }, status=status)
 
 
 @require_GET
-@login_required
+@staff_required
 def patient_detail(request, patient_id):
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="patient_page", now=now)
@@ -75,7 +86,7 @@ def patient_detail(request, patient_id):
 
 @sensitive_post_parameters("national_id")
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def search(request):
     """Find a patient by identity number. A POST, so the number stays out of URLs and server logs."""
     results = None

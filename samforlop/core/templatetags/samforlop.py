@@ -14,3 +14,9 @@ def weeks(days):
     if days is None:
         return ""
     return f"{days / 7:.1f}".replace(".0", "")
+
+
+@register.filter
+def verbose(instance, field_name):
+    """A model field's label, for read-only pages that show the same questions as the form."""
+    return instance._meta.get_field(field_name).verbose_name

@@ -1,0 +1,76 @@
+"""Queue and deliver messages. Queueing happens inside the operation that causes the message, in
+the same transaction; delivery is `manage.py send_messages`, one message per step."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from samforlop.messaging.models import Message
+
+MAX_ATTEMPTS = 5
+
+
+def queue_message(
+    *, kind: str, subject: str, body: str, now, recipient_user=None, recipient_organisation=None,
+    recipient_patient=None, patient=None, link: str = "", dedupe_key: str | None = None,
+) -> Message:
+    """Put a message in the outbox. The subject must name no health details."""
+    if dedupe_key and (existing := Message.objects.filter(dedupe_key=dedupe_key).first()):
+        return existing
+    address = ""
+    if recipient_user is not None:
+        address = recipient_user.email
+    elif recipient_organisation is not None:
+        address = recipient_organisation.email
+    elif recipient_patient is not None:
+        address = recipient_patient.email
+    return Message.objects.create(
+        created_at=now, kind=kind, subject=subject, body=body, link=link, dedupe_key=dedupe_key,
+        recipient_user=recipient_user, recipient_organisation=recipient_organisation,
+        recipient_patient=recipient_patient, patient=patient, to_address=address,
+        delivery=Message.Delivery.PENDING if address else Message.Delivery.NO_ADDRESS, next_attempt_at=now,
+    )
+
+
+def email_notice(message: Message) -> tuple[str, str]:
+    """The e-mail for a message: a neutral notice and a link, never the message text itself."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New message in Samforløp")
+        body = _(
+            "You have a new message in Samforløp.\n\nLog in to read it: %(url)s\n\n"
+            "This e-mail contains no health information. Do not reply to it."
+        ) % {"url": settings.SITE_URL + (message.link or "/messages/")}
+    return subject, body
+
+
+def deliver_next(now) -> Message | None:
+    """Send the oldest due message by e-mail; None when nothing is due."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(delivery=Message.Delivery.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "created_at")
+            .first()
+        )
+        if message is None:
+            return None
+        subject, body = email_notice(message)
+        message.attempts += 1
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [message.to_address])
+        except Exception as e:  # noqa: BLE001 - any backend failure is retried later
+            message.last_error = f"{type(e).__name__}: {e}"[:1000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.delivery = Message.Delivery.FAILED
+            else:
+                message.next_attempt_at = now + dt.timedelta(minutes=2 ** message.attempts)
+        else:
+            message.delivery = Message.Delivery.SENT
+            message.sent_at = now
+            message.last_error = ""
+        message.save(update_fields=["attempts", "delivery", "sent_at", "last_error", "next_attempt_at"])
+        return message

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from samforlop.audit.models import log_access
+from samforlop.core import clock
+from samforlop.messaging.models import Message
+
+
+def messages_for(user):
+    """Messages addressed to the user, to their organisation, or (for a patient) to them."""
+    condition = Q(recipient_user=user)
+    if user.organisation_id:
+        condition |= Q(recipient_organisation_id=user.organisation_id)
+    if user.patient_id:
+        condition |= Q(recipient_patient_id=user.patient_id)
+    return Message.objects.filter(condition)
+
+
+def _get_message_for_user(user, message_id, now) -> Message:
+    message = messages_for(user).select_related("patient").filter(pk=message_id).first()
+    if message is None:
+        raise Http404()
+    if message.patient_id:
+        log_access(user=user, what="message", at=now, patients=[message.patient])
+    return message
+
+
+@require_GET
+@login_required
+def inbox(request):
+    page = Paginator(
+        messages_for(request.user).select_related("recipient_organisation", "recipient_user").order_by("-created_at"),
+        25,
+    ).get_page(request.GET.get("page"))
+    return render(request, "messaging/inbox.html", {"page": page})
+
+
+@require_GET
+@login_required
+def detail(request, message_id):
+    now = clock.now()
+    message = _get_message_for_user(request.user, message_id, now)
+    if message.recipient_user_id == request.user.pk and message.read_at is None:
+        message.read_at = now
+        message.save(update_fields=["read_at"])
+    return render(request, "messaging/detail.html", {"message": message})
+
+
+@require_GET
+@login_required
+def dev_mailbox(request):
+    """Development only: the e-mail notices the outbox sends (they hold no health details)."""
+    if not settings.DEBUG:
+        raise Http404()
+    from samforlop.messaging.actions import email_notice
+
+    outgoing = []
+    for message in Message.objects.exclude(to_address="").order_by("-created_at")[:200]:
+        subject, body = email_notice(message)
+        outgoing.append({"message": message, "subject": subject, "body": body})
+    return render(request, "messaging/dev_mailbox.html", {"outgoing": outgoing})

@@ -1,0 +1,77 @@
+"""The patient's own pages (mobile first) and the clinics' public information pages."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from samforlop.accounts.models import Organisation
+from samforlop.audit.models import log_access
+from samforlop.core import clock
+from samforlop.pathways.definitions import all_definitions, get_definition
+from samforlop.pathways.timeframes import recent_times
+from samforlop.patients.models import visibility_condition
+from samforlop.portal.models import Letter
+
+
+def _get_letter_for_user(user, letter_id, now) -> Letter:
+    condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id")
+    letter = None if condition is None else (
+        Letter.objects.filter(condition).select_related("patient").filter(pk=letter_id).first())
+    if letter is None:
+        log_access(user=user, what="letter", at=now, requested_id=letter_id, granted=False)
+        raise Http404()
+    log_access(user=user, what="letter", at=now, patients=[letter.patient])
+    return letter
+
+
+def letter_context(letter: Letter) -> dict:
+    data = letter.data
+    definition = get_definition(data["pathway_type"])
+    limits = [{"limit": definition.time_limit(item["key"]), "weeks": item["weeks"]} for item in data["national_limits"]]
+    times = data["recent_times"]
+    next_deadline = dt.date.fromisoformat(data["next_deadline"]) if data.get("next_deadline") else None
+    milestone = definition.milestones.get(data.get("next_milestone") or "")
+    return {
+        "letter": letter, "data": data, "definition": definition, "limits": limits, "times": times,
+        "time_frame_limit": definition.time_limit(times["limit_key"]),
+        "enough_data": times["median_days"] is not None,
+        "next_deadline": next_deadline, "next_milestone": milestone,
+    }
+
+
+@require_GET
+@login_required
+def home(request):
+    """The patient's start page: their letters (more comes with the portal issue)."""
+    if request.user.patient_id is None:
+        return redirect("pathways:worklist")
+    now = clock.now()
+    letters = list(Letter.objects.filter(patient_id=request.user.patient_id))
+    log_access(user=request.user, what="portal_home", at=now, patients=[request.user.patient])
+    return render(request, "portal/home.html", {"letters": letters})
+
+
+@require_GET
+@login_required
+def letter(request, letter_id):
+    """The letter as a page in the portal, and printable (staff reach it from the referral)."""
+    letter = _get_letter_for_user(request.user, letter_id, clock.now())
+    return render(request, "portal/letter.html", letter_context(letter))
+
+
+@require_GET
+def clinic_public(request, clinic_id):
+    """A clinic's public information: national time limits and the clinic's real recent times."""
+    clinic = get_object_or_404(Organisation, pk=clinic_id, kind__in=Organisation.SPECIALIST_KINDS)
+    today = clock.today()
+    sections = []
+    for definition in all_definitions().values():
+        if clinic.kind in definition.clinic_kinds and definition.time_limits:
+            sections.append({
+                "definition": definition,
+                "times": [(limit, recent_times(clinic, definition.key, today, limit.key)) for limit in definition.time_limits],
+            })
+    return render(request, "portal/clinic.html", {"clinic": clinic, "sections": sections, "today": today})
