@@ -40,7 +40,7 @@ from samforlop.demo.synthetic import organisation_number, synthetic_identity_num
 from samforlop.pathways import actions  # noqa: E402
 from samforlop.pathways import state as pathway_state  # noqa: E402
 from samforlop.pathways.definitions import get_definition  # noqa: E402
-from samforlop.pathways.models import Pathway, PathwayEvent  # noqa: E402
+from samforlop.pathways.models import Pathway, PathwayEvent, PathwayTime  # noqa: E402
 from samforlop.patients.models import CareTeamMember, Patient  # noqa: E402
 
 BATCH = 5000
@@ -71,7 +71,7 @@ def build(n: int, rng: random.Random, now):
         patients = [Patient(given_name="Bench", family_name=f"Pasient {batch_start + i}",
                             national_id=next(numbers), municipality="4601") for i in range(size)]
         Patient.objects.bulk_create(patients)
-        members, pathways, events = [], [], []
+        members, pathways, events, times = [], [], [], []
         for i, patient in enumerate(patients):
             clinic = clinics[(batch_start + i) % 2]
             members.append(CareTeamMember(patient=patient, organisation=clinic, role="specialist_clinic",
@@ -95,11 +95,13 @@ def build(n: int, rng: random.Random, now):
                               next_deadline=derived.next_deadline, started_on=derived.started_on,
                               ended_on=derived.ended_on, outcome=derived.outcome)
             pathways.append(pathway)
+            times.extend(PathwayTime.rows_for(pathway, derived))
             events.extend(PathwayEvent(pk=e.pk, pathway=pathway, key=e.key, date=e.date, outcome=e.outcome,
                                        registered_at=now, source="bench") for e in log)
         CareTeamMember.objects.bulk_create(members)
         Pathway.objects.bulk_create(pathways)
         PathwayEvent.objects.bulk_create(events)
+        PathwayTime.objects.bulk_create(times)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return physician

@@ -40,12 +40,14 @@ class Personas:
     physio_service: Organisation
     nav_office: Organisation
     other_clinic: Organisation
+    coordinating_unit: Organisation
     clinic_physician: User
     clinic_nurse: User
     gp: User
     physiotherapist: User
     nav_officer: User
     outsider: User
+    municipal_coordinator: User
     patient: object
 
 
@@ -76,6 +78,11 @@ def personas(db) -> Personas:
     physio = make_org(Kind.MUNICIPAL_SERVICE, "Fysioterapitjenesten Testbyen", 91_000_200)
     nav = make_org(Kind.NAV_OFFICE, "NAV Testbyen", 91_000_300)
     other = make_org(Kind.PAIN_CLINIC, "Smerteklinikken Annensted", 91_000_400, municipality="0301")
+    unit = make_org(Kind.MUNICIPAL_SERVICE, "Koordinerende enhet Testbyen", 91_000_600)
+    unit.service, unit.email = Organisation.Service.COORDINATING_UNIT, "koordinerende@testbyen.example"
+    unit.save()
+    physio.service, physio.description = Organisation.Service.PHYSIOTHERAPY, "Trening i varmtvannsbasseng"
+    physio.save()
     people = dict(
         clinic_physician=make_user("physician", clinic, Role.PHYSICIAN, "Ingrid", "Lege"),
         clinic_nurse=make_user("nurse", clinic, Role.NURSE, "Mona", "Sykepleier"),
@@ -83,7 +90,10 @@ def personas(db) -> Personas:
         physiotherapist=make_user("physio", physio, Role.PHYSIOTHERAPIST, "Ola", "Fysio"),
         nav_officer=make_user("nav", nav, Role.NAV_OFFICER, "Siri", "Veileder"),
         outsider=make_user("outsider", other, Role.PHYSICIAN, "Ulf", "Utenfor"),
+        municipal_coordinator=make_user("municipal", unit, Role.COORDINATOR, "Geir", "Koordinator"),
     )
+    people["gp"].email = "gp@testbyen.example"
+    people["gp"].save(update_fields=["email"])
     patient = new_patient(gp=people["gp"], now=now)
     add_care_team_member(patient=patient, organisation=clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
                          person=people["clinic_nurse"], is_contact_person=True, is_coordinator=True,
@@ -92,8 +102,10 @@ def personas(db) -> Personas:
                          person=people["gp"], is_contact_person=True, valid_from=long_ago, now=now)
     add_care_team_member(patient=patient, organisation=physio, role=CareTeamMember.Role.PHYSIOTHERAPIST,
                          person=people["physiotherapist"], is_contact_person=True, valid_from=long_ago, now=now)
+    patient.email = "kari@testbyen.example"
+    patient.save(update_fields=["email"])
     return Personas(clinic=clinic, gp_office=gp_office, physio_service=physio, nav_office=nav, other_clinic=other,
-                    patient=patient, **people)
+                    coordinating_unit=unit, patient=patient, **people)
 
 
 def start(personas, date, *, patient=None, now=None):

@@ -21,7 +21,9 @@ def demo(db):
 
 def test_demo_world_has_every_kind_of_actor(demo):
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
-    assert set(User.objects.filter(is_demo=True).values_list("role", flat=True)) == set(User.Role.values)
+    staff = User.objects.filter(is_demo=True, organisation__isnull=False)
+    assert set(staff.values_list("role", flat=True)) == set(User.Role.values)
+    assert User.objects.filter(is_demo=True, patient__isnull=False).exists()  # patients log in too
 
 
 def test_demo_identity_numbers_are_synthetic(demo):

@@ -11,8 +11,14 @@ from samforlop.accounts.models import Organisation, User
 def _demo_users():
     """Demo users grouped by organisation, the specialist clinics first (as a coordinator expects)."""
     kinds = list(Organisation.Kind.values)
-    users = User.objects.filter(is_demo=True, is_active=True).select_related("organisation")
-    return sorted(users, key=lambda u: (kinds.index(u.organisation.kind), u.organisation.name, u.username))
+    users = User.objects.filter(is_demo=True, is_active=True).select_related("organisation", "patient")
+
+    def order(user):
+        if user.organisation is None:  # patients last
+            return (len(kinds), "", user.username)
+        return (kinds.index(user.organisation.kind), user.organisation.name, user.username)
+
+    return sorted(users, key=order)
 
 
 class LoginView(auth_views.LoginView):
@@ -34,4 +40,4 @@ def demo_login(request):
     if user is None:
         raise Http404()
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect("portal:home" if user.patient_id else settings.LOGIN_REDIRECT_URL)

@@ -23,18 +23,29 @@ Role = User.Role
 
 MUNICIPALITIES = {"4601": "Bergen", "4627": "Askøy", "4624": "Bjørnafjorden"}
 
+Service = Organisation.Service
+
 ORGANISATIONS = [
-    # key, kind, name, municipality
-    ("pain", Kind.PAIN_CLINIC, "Smerteklinikken, Vestlandet universitetssykehus", "4601"),
-    ("revma", Kind.RHEUMATOLOGY, "Revmatologisk avdeling, Vestlandet universitetssykehus", "4601"),
-    ("gp_sentrum", Kind.GP_OFFICE, "Sentrum legesenter", "4601"),
-    ("gp_askoy", Kind.GP_OFFICE, "Askøy legekontor", "4627"),
-    ("gp_fjord", Kind.GP_OFFICE, "Fjordbyen legesenter", "4624"),
-    ("physio_bergen", Kind.MUNICIPAL_SERVICE, "Fysioterapitjenesten i Bergen kommune", "4601"),
-    ("frisklivs_askoy", Kind.MUNICIPAL_SERVICE, "Frisklivssentralen på Askøy", "4627"),
-    ("koordinerende_bergen", Kind.MUNICIPAL_SERVICE, "Koordinerende enhet, Bergen kommune", "4601"),
-    ("nav", Kind.NAV_OFFICE, "NAV Bergen sentrum", "4601"),
-    ("userorg", Kind.USER_ORGANISATION, "Revmatikerforeningen Vestland (demo)", "4601"),
+    # key, kind, name, municipality, service, description
+    ("pain", Kind.PAIN_CLINIC, "Smerteklinikken, Vestlandet universitetssykehus", "4601", "", ""),
+    ("revma", Kind.RHEUMATOLOGY, "Revmatologisk avdeling, Vestlandet universitetssykehus", "4601", "", ""),
+    ("gp_sentrum", Kind.GP_OFFICE, "Sentrum legesenter", "4601", "", ""),
+    ("gp_askoy", Kind.GP_OFFICE, "Askøy legekontor", "4627", "", ""),
+    ("gp_fjord", Kind.GP_OFFICE, "Fjordbyen legesenter", "4624", "", ""),
+    ("physio_bergen", Kind.MUNICIPAL_SERVICE, "Fysioterapitjenesten i Bergen kommune", "4601", Service.PHYSIOTHERAPY,
+     "Fysioterapi i gruppe og individuelt. Trening i varmtvannsbasseng tirsdag og torsdag."),
+    ("frisklivs_bergen", Kind.MUNICIPAL_SERVICE, "Frisklivssentralen i Bergen", "4601", Service.FRISKLIVSSENTRAL,
+     "Hjelp til å komme i gang med fysisk aktivitet og bedre søvn. Trenger ikke henvisning, gratis."),
+    ("lms_bergen", Kind.MUNICIPAL_SERVICE, "Lærings- og mestringstilbudet i Bergen kommune", "4601",
+     Service.LEARNING_AND_COPING, "Kurset «Leve med langvarige smerter», åpent for alle. Trenger ikke henvisning."),
+    ("frisklivs_askoy", Kind.MUNICIPAL_SERVICE, "Frisklivssentralen på Askøy", "4627", Service.FRISKLIVSSENTRAL,
+     "Treningsgrupper og samtaler om levevaner. Trenger ikke henvisning."),
+    ("koordinerende_bergen", Kind.MUNICIPAL_SERVICE, "Koordinerende enhet, Bergen kommune", "4601",
+     Service.COORDINATING_UNIT, ""),
+    ("koordinerende_askoy", Kind.MUNICIPAL_SERVICE, "Koordinerende enhet, Askøy kommune", "4627",
+     Service.COORDINATING_UNIT, ""),
+    ("nav", Kind.NAV_OFFICE, "NAV Bergen sentrum", "4601", "", ""),
+    ("userorg", Kind.USER_ORGANISATION, "Revmatikerforeningen Vestland (demo)", "4601", "", ""),
 ]
 
 STAFF = [
@@ -54,6 +65,7 @@ STAFF = [
     ("fysio.bergen", "Ola", "Bakken", "physio_bergen", Role.PHYSIOTHERAPIST),
     ("kursholder.askoy", "Nina", "Sæther", "frisklivs_askoy", Role.COURSE_ORGANISER),
     ("koordinator.bergen", "Geir", "Hansen", "koordinerende_bergen", Role.COORDINATOR),
+    ("koordinator.askoy", "Randi", "Toft", "koordinerende_askoy", Role.COORDINATOR),
     ("nav.veileder", "Siri", "Pedersen", "nav", Role.NAV_OFFICER),
     ("admin.brukerorg", "Trond", "Eide", "userorg", Role.ORG_ADMIN),
     ("kursholder.brukerorg", "Liv", "Ruud", "userorg", Role.COURSE_ORGANISER),
@@ -67,6 +79,7 @@ FAMILY = ["Andersen", "Johansen", "Larsen", "Olsen", "Kristiansen", "Jensen", "K
           "Tveit", "Rønning", "Brekke", "Kvam"]
 
 # The stage a demo pathway has reached, and how many days ago it started (min, max).
+# "gp_only": the GP has not referred the patient yet.
 STAGES = [
     ("waiting_for_assessment", 5, 75),
     ("waiting_for_assessment_breached", 90, 120),
@@ -78,6 +91,7 @@ STAGES = [
     ("ended_followup", 250, 380),
     ("ended_other", 40, 200),
     ("not_included", 3, 30),
+    ("gp_only", 0, 0),
 ]
 
 
@@ -99,17 +113,18 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
     today = clock.oslo_date(now)
 
     organisations = {}
-    for i, (key, kind, name, municipality) in enumerate(ORGANISATIONS):
+    for i, (key, kind, name, municipality, service, description) in enumerate(ORGANISATIONS):
         organisations[key], _ = Organisation.objects.get_or_create(
             org_number=organisation_number(97_100_000 + i * 37),
-            defaults={"kind": kind, "name": name, "municipality": municipality},
+            defaults={"kind": kind, "name": name, "municipality": municipality, "service": service,
+                      "description": description, "email": f"post.{key.replace('_', '-')}@demo.example"},
         )
     staff = {}
     for username, given, family, org_key, role in STAFF:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": given, "last_name": family, "organisation": organisations[org_key],
-                      "role": role, "is_demo": True},
+                      "role": role, "is_demo": True, "email": f"{username}@demo.example"},
         )
         if created:
             user.set_unusable_password()
@@ -119,6 +134,7 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
     clinic_contacts = {"pain": ["sykepleier.smerte", "koordinator.smerte"], "revma": ["sykepleier.revma"]}
 
     created = []
+    patient_users = 0
     for n in range(patients):
         gp_org_key, gp_username = gps[n % len(gps)]
         gp_org = organisations[gp_org_key]
@@ -127,14 +143,27 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
             national_id=synthetic_identity_number(rng), municipality=gp_org.municipality,
             gp=staff[gp_username], actor=None, now=now,
         )
+        patient.email = f"pasient{n + 1}@demo.example"
+        patient.save(update_fields=["email"])
         # The GP office and the GP are on the care team from well before the referral.
         add_care_team_member(
             patient=patient, organisation=gp_org, role=CareTeamMember.Role.GP, person=staff[gp_username],
             is_contact_person=True, valid_from=_day(today, 400), now=now,
         )
+        stage, lo, hi = STAGES[n % len(STAGES)]
+        if stage == "gp_only":
+            if patient_users < 3:
+                # Some patients log in to their own pages (demo).
+                patient_users += 1
+                User.objects.get_or_create(
+                    username=f"pasient{patient_users}",
+                    defaults={"first_name": patient.given_name, "last_name": patient.family_name,
+                              "patient": patient, "is_demo": True, "email": patient.email},
+                )
+            created.append(patient)
+            continue
         clinic_key = "revma" if n % 7 == 6 else "pain"
         clinic = organisations[clinic_key]
-        stage, lo, hi = STAGES[n % len(STAGES)]
         started = _day(today, rng.randint(lo, hi))
         add_care_team_member(
             patient=patient, organisation=clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,

@@ -14,6 +14,11 @@ from samforlop.messaging.models import Message
 MAX_ATTEMPTS = 5
 
 
+def message_language():
+    """Messages are written in the service's language (Norwegian), whoever's click sent them."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def queue_message(
     *, kind: str, subject: str, body: str, now, recipient_user=None, recipient_organisation=None,
     recipient_patient=None, patient=None, link: str = "", dedupe_key: str | None = None,

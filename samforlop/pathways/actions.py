@@ -45,6 +45,10 @@ def _append(pathway: Pathway, event: PathwayEvent, *, actor, now) -> PathwayEven
                           % {"clinic": pathway.clinic.name})
     if errors:
         raise PathwayError(errors)
+    definition = pathway.definition
+    milestone, outcome = definition.milestones.get(event.key), definition.outcomes.get(event.outcome)
+    event.code = milestone.code if milestone else ""
+    event.outcome_code = outcome.code if outcome else ""
     event.pathway = pathway
     event.registered_by = actor if getattr(actor, "pk", None) else None
     event.registered_at = now
@@ -91,7 +95,7 @@ def start_pathway(
     if _other_active(Pathway(patient=patient, clinic=clinic, type=type)).exists():
         raise PathwayError(_("The patient already has an active pathway of this kind at %(clinic)s.")
                            % {"clinic": clinic.name})
-    pathway = Pathway(patient=patient, clinic=clinic, type=type, created_at=now)
+    pathway = Pathway(patient=patient, clinic=clinic, type=type, type_code=definition.code, created_at=now)
     if pathway_id:
         pathway.external_id = pathway_id
     pathway.save(force_insert=True)

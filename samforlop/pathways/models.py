@@ -51,6 +51,8 @@ class Pathway(models.Model):
     # The key used by imports and exports (a clinic's own pathway id when migrated).
     external_id = models.CharField(max_length=100, unique=True, default=new_external_id)
     type = models.CharField(_("pathway type"), max_length=32)
+    # The pathway type's code (registered with the start event, for the national patient registry).
+    type_code = models.CharField(max_length=32, blank=True)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="pathways")
     clinic = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="pathways")
     created_at = models.DateTimeField()
@@ -145,6 +147,10 @@ class PathwayEvent(models.Model):
     key = models.CharField(_("event"), max_length=64)
     date = models.DateField(_("date"))
     outcome = models.CharField(_("outcome"), max_length=64, blank=True)
+    # The codes as the definition had them when the event was registered (a registry report must
+    # not change when a definition is edited later).
+    code = models.CharField(max_length=32, blank=True)
+    outcome_code = models.CharField(max_length=32, blank=True)
     voids = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voided_by"
     )

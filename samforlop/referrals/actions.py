@@ -14,7 +14,7 @@ from samforlop.accounts.models import Organisation, User
 from samforlop.audit.models import record_audit
 from samforlop.core import clock
 from samforlop.core.workdays import add_working_days, working_days_between
-from samforlop.messaging.actions import queue_message
+from samforlop.messaging.actions import message_language, queue_message
 from samforlop.pathways import actions as pathway_actions
 from samforlop.pathways.definitions import all_definitions
 from samforlop.pathways.timeframes import recent_times
@@ -65,6 +65,8 @@ def save_referral_draft(
     first instead of creating another."""
     if referral is None:
         referral = Referral.objects.filter(submission_id=submission_id).first()
+        if referral is not None and referral.status not in EDITABLE:
+            return referral  # the same form sent twice after it was submitted: nothing to change
     if referral is not None:
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.status not in EDITABLE:
@@ -123,14 +125,15 @@ def submit_referral(*, referral: Referral, actor: User, now) -> Referral:
     referral.save()
     record_audit(actor=actor, action="referral_submitted", obj=referral, at=now,
                  deadline=referral.assessment_deadline.isoformat())
-    queue_message(
-        kind="referral_received", recipient_organisation=referral.clinic, patient=referral.patient, now=now,
-        subject=_("New referral"), link=reverse("referrals:detail", args=[referral.pk]),
-        body=_("A referral for %(patient)s from %(office)s is in your inbox. Assessment deadline: %(deadline)s.")
-        % {"patient": referral.patient.full_name, "office": referral.referring_organisation.name,
-           "deadline": referral.assessment_deadline.strftime("%d.%m.%Y")},
-        dedupe_key=f"referral_received:{referral.pk}:{referral.updated_at.isoformat()}",
-    )
+    with message_language():
+        queue_message(
+            kind="referral_received", recipient_organisation=referral.clinic, patient=referral.patient, now=now,
+            subject=_("New referral"), link=reverse("referrals:detail", args=[referral.pk]),
+            body=_("A referral for %(patient)s from %(office)s is in your inbox. Assessment deadline: %(deadline)s.")
+            % {"patient": referral.patient.full_name, "office": referral.referring_organisation.name,
+               "deadline": referral.assessment_deadline.strftime("%d.%m.%Y")},
+            dedupe_key=f"referral_received:{referral.pk}:{referral.updated_at.isoformat()}",
+        )
     return referral
 
 
@@ -155,12 +158,13 @@ def request_more_information(*, referral: Referral, questions: str, actor: User,
     referral.updated_at = now
     referral.save()
     record_audit(actor=actor, action="referral_returned", obj=referral, at=now)
-    queue_message(
-        kind="referral_returned", recipient_user=referral.author, patient=referral.patient, now=now,
-        subject=_("Questions about a referral"), link=reverse("referrals:edit", args=[referral.pk]),
-        body=_("%(clinic)s needs more information about the referral for %(patient)s:\n\n%(questions)s")
-        % {"clinic": referral.clinic.name, "patient": referral.patient.full_name, "questions": referral.questions},
-    )
+    with message_language():
+        queue_message(
+            kind="referral_returned", recipient_user=referral.author, patient=referral.patient, now=now,
+            subject=_("Questions about a referral"), link=reverse("referrals:edit", args=[referral.pk]),
+            body=_("%(clinic)s needs more information about the referral for %(patient)s:\n\n%(questions)s")
+            % {"clinic": referral.clinic.name, "patient": referral.patient.full_name, "questions": referral.questions},
+        )
     return referral
 
 
@@ -216,29 +220,32 @@ def include_referral(*, referral: Referral, contact_person: User, actor: User, n
     deadline = pathway.next_deadline.strftime("%d.%m.%Y") if pathway.next_deadline else "–"
     facts = {"patient": patient.full_name, "clinic": referral.clinic.name, "contact": contact_person.display_name,
              "deadline": deadline}
-    queue_message(
-        kind="referral_included", recipient_user=referral.author, patient=patient, now=now,
-        subject=_("Referral assessed"), link=reverse("patients:detail", args=[patient.pk]),
-        body=_("%(patient)s is included in the pathway at %(clinic)s. Contact person at the clinic: %(contact)s. "
-               "Interdisciplinary assessment is to start by %(deadline)s. Please plan local follow-up from now on.")
-        % facts,
-    )
-    if unit is not None:
+    with message_language():
         queue_message(
-            kind="pathway_started_in_municipality", recipient_organisation=unit, patient=patient, now=now,
-            subject=_("New patient in a pathway in your municipality"),
-            link=reverse("patients:detail", args=[patient.pk]),
+            kind="referral_included", recipient_user=referral.author, patient=patient, now=now,
+            subject=_("Referral assessed"), link=reverse("patients:detail", args=[patient.pk]),
             body=_("%(patient)s is included in the pathway at %(clinic)s. Contact person at the clinic: %(contact)s. "
-                   "The coordinating unit is on the care team so that local follow-up can be planned from day one.")
+                   "Interdisciplinary assessment is to start by %(deadline)s. Please plan local follow-up from now on.")
             % facts,
         )
-    queue_message(
-        kind="letter", recipient_patient=patient, patient=patient, now=now,
-        subject=_("You have a letter from %(clinic)s") % {"clinic": referral.clinic.name},
-        link=reverse("portal:letter", args=[letter.pk]),
-        body=_("You are included in the pathway at %(clinic)s. Your contact person is %(contact)s. "
-               "Read the letter to see what happens next and how long it usually takes.") % facts,
-    )
+    if unit is not None:
+        with message_language():
+            queue_message(
+                kind="pathway_started_in_municipality", recipient_organisation=unit, patient=patient, now=now,
+                subject=_("New patient in a pathway in your municipality"),
+                link=reverse("patients:detail", args=[patient.pk]),
+                body=_("%(patient)s is included in the pathway at %(clinic)s. Contact person at the clinic: %(contact)s. "
+                       "The coordinating unit is on the care team so that local follow-up can be planned from day one.")
+                % facts,
+            )
+    with message_language():
+        queue_message(
+            kind="letter", recipient_patient=patient, patient=patient, now=now,
+            subject=_("You have a new letter"),
+            link=reverse("portal:letter", args=[letter.pk]),
+            body=_("You are included in the pathway at %(clinic)s. Your contact person is %(contact)s. "
+                   "Read the letter to see what happens next and how long it usually takes.") % facts,
+        )
     return referral
 
 
@@ -293,13 +300,14 @@ def decline_referral(*, referral: Referral, reason: str, advice: str, actor: Use
     record_audit(actor=actor, action="referral_not_included", obj=referral, at=now, pathway=str(pathway.pk))
     offers = municipal_offers(patient.municipality)
     offer_lines = "\n".join(f"- {o.name}" + (f": {o.description}" if o.description else "") for o in offers)
-    body = _("%(clinic)s has assessed the referral for %(patient)s: not included.\n\nReason: %(reason)s\n\n"
-             "Advice: %(advice)s") % {"clinic": referral.clinic.name, "patient": patient.full_name,
-                                       "reason": referral.decision_reason, "advice": referral.decision_advice}
-    if offer_lines:
-        body += "\n\n" + _("Offers in the municipality that need no referral:") + "\n" + offer_lines
-    queue_message(kind="referral_not_included", recipient_user=referral.author, patient=patient, now=now,
-                  subject=_("Referral assessed"), link=reverse("referrals:detail", args=[referral.pk]), body=body)
+    with message_language():
+        body = _("%(clinic)s has assessed the referral for %(patient)s: not included.\n\nReason: %(reason)s\n\n"
+                 "Advice: %(advice)s") % {"clinic": referral.clinic.name, "patient": patient.full_name,
+                                           "reason": referral.decision_reason, "advice": referral.decision_advice}
+        if offer_lines:
+            body += "\n\n" + _("Offers in the municipality that need no referral:") + "\n" + offer_lines
+        queue_message(kind="referral_not_included", recipient_user=referral.author, patient=patient, now=now,
+                      subject=_("Referral assessed"), link=reverse("referrals:detail", args=[referral.pk]), body=body)
     return referral
 
 
@@ -326,11 +334,12 @@ def ask_for_consultation(*, patient, clinic: Organisation, question: str, actor:
     ensure_on_care_team(patient=patient, organisation=clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
                         valid_from=today, actor=actor, now=now)
     record_audit(actor=actor, action="consultation_asked", obj=consultation, at=now)
-    queue_message(kind="consultation_asked", recipient_organisation=clinic, patient=patient, now=now,
-                  subject=_("Request for a collaborative consultation"),
-                  link=reverse("referrals:consultation", args=[consultation.pk]),
-                  body=_("%(office)s asks for a collaborative consultation about %(patient)s:\n\n%(question)s")
-                  % {"office": actor.organisation.name, "patient": patient.full_name, "question": consultation.question})
+    with message_language():
+        queue_message(kind="consultation_asked", recipient_organisation=clinic, patient=patient, now=now,
+                      subject=_("Request for a collaborative consultation"),
+                      link=reverse("referrals:consultation", args=[consultation.pk]),
+                      body=_("%(office)s asks for a collaborative consultation about %(patient)s:\n\n%(question)s")
+                      % {"office": actor.organisation.name, "patient": patient.full_name, "question": consultation.question})
     return consultation
 
 
@@ -356,10 +365,11 @@ def answer_consultation(*, consultation: Consultation, kind: str, answer: str, m
     consultation.answered_by, consultation.answered_at = actor, now
     consultation.save()
     record_audit(actor=actor, action="consultation_answered", obj=consultation, at=now, kind=kind)
-    queue_message(kind="consultation_answered", recipient_user=consultation.asked_by, patient=consultation.patient,
-                  now=now, subject=_("Answer to your request for a consultation"),
-                  link=reverse("referrals:consultation", args=[consultation.pk]),
-                  body=_("%(clinic)s has answered about %(patient)s:\n\n%(answer)s")
-                  % {"clinic": consultation.clinic.name, "patient": consultation.patient.full_name,
-                     "answer": consultation.answer})
+    with message_language():
+        queue_message(kind="consultation_answered", recipient_user=consultation.asked_by, patient=consultation.patient,
+                      now=now, subject=_("Answer to your request for a consultation"),
+                      link=reverse("referrals:consultation", args=[consultation.pk]),
+                      body=_("%(clinic)s has answered about %(patient)s:\n\n%(answer)s")
+                      % {"clinic": consultation.clinic.name, "patient": consultation.patient.full_name,
+                         "answer": consultation.answer})
     return consultation
