@@ -1,5 +1,6 @@
 """In a real browser: log in as a demo role, read the worklist, open a patient, use the keyboard."""
 
+import datetime as dt
 import io
 import os
 from pathlib import Path
@@ -42,7 +43,7 @@ def page(browser):
 @pytest.fixture
 def demo_world(settings):
     settings.DEBUG = True
-    call_command("demo", "--patients", "30", "--seed", "1", stdout=io.StringIO())
+    call_command("demo", "--patients", "60", "--seed", "1", stdout=io.StringIO())
 
 
 def test_demo_login_worklist_and_patient_page(live_server, page, demo_world):
@@ -82,3 +83,87 @@ def test_every_form_field_has_a_label(live_server, page, demo_world):
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
         .map(el => el.name)""")
     assert unlabeled == []
+
+
+def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
+    """Phase 1 in the browser: the GP refers, the clinic includes, everyone is told, the patient
+    reads their letter with the clinic's real times and their contact person."""
+    from samforlop.accounts.models import User
+    from samforlop.core import clock
+    from samforlop.core.workdays import add_working_days
+    from samforlop.patients.models import Patient
+
+    patient = Patient.objects.filter(pathways__isnull=True, gp__username="fastlege.sentrum", user__isnull=False).first()
+    patient_user = User.objects.get(patient=patient)
+    today = clock.today()
+    base = live_server.url
+
+    def log_in_as(name):
+        page.context.clear_cookies()
+        page.goto(base + "/accounts/login/")
+        page.get_by_role("button", name=name).first.click()
+
+    # The GP writes a referral; sending an incomplete one names what is missing and keeps the draft.
+    log_in_as("Anne Lie")
+    page.goto(base + "/patients/")
+    page.click(f"main a[href='/patients/{patient.pk}/']")
+    page.click(f"a[href='/referrals/new/{patient.pk}/']")
+    page.select_option("#id_clinic", label="Smerteklinikken, Vestlandet universitetssykehus")
+    page.fill("#id_pain_duration_months", "14")
+    page.fill("#id_pain_location", "Nakke og skuldre")
+    page.click("button[name=action][value=submit]")
+    summary = page.locator(".error-summary li")
+    assert summary.count() >= 5
+    assert page.input_value("#id_pain_location") == "Nakke og skuldre"
+
+    page.check("#id_function_reduced_0")
+    page.fill("#id_function_impact", "Orker ikke husarbeid")
+    page.fill("#id_work_impact", "Sykmeldt 40 %")
+    page.check("#id_quality_of_life_reduced_0")
+    page.fill("#id_quality_of_life_impact", "Trekker seg fra venner")
+    page.fill("#id_factors_physical", "Lite aktivitet")
+    page.fill("#id_factors_psychological", "Bekymring for framtida")
+    page.fill("#id_traumatic_experiences", "Ulykke i 2019")
+    page.select_option("#id_treatments-0-kind", "physiotherapy")
+    page.fill("#id_treatments-0-period", "Våren 2026, 12 timer")
+    page.select_option("#id_treatments-0-effect", "some")
+    page.fill("#id_patient_goals", "Jobbe fullt igjen")
+    page.fill("#id_patient_expectations", "Få en plan")
+    page.check("#id_nav_participation_0")
+    page.click("button[name=action][value=submit]")
+    assert page.locator("[data-status=submitted]").is_visible()
+
+    # The clinic's inbox shows it with the 10-working-day deadline; the clinician includes.
+    log_in_as("Kari Nordmann")
+    page.goto(base + "/referrals/")
+    deadline = add_working_days(today, 10)
+    row = page.locator("table.inbox tr", has_text=patient.full_name)
+    assert row.locator(f"time[datetime='{deadline.isoformat()}']").count() == 1
+    row.get_by_role("link").click()
+    page.check("#id_decision_0")
+    page.select_option("#id_contact_person", label="Mona Berg")
+    page.click("form[action$='/decision/'] button[type=submit]")
+    assert page.locator("[data-status=included]").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "referral-included.png"), full_page=True)
+
+    # The worklist shows the new pathway with its first deadline (12 weeks from receipt).
+    page.goto(base + "/worklist/")
+    first_deadline = (today + dt.timedelta(days=84)).isoformat()
+    assert page.locator("table.worklist tr", has_text=patient.full_name).locator(
+        f"time[datetime='{first_deadline}']").count() == 1
+
+    # The GP and the municipality's coordinating unit have a message.
+    for name in ("Anne Lie", "Geir Hansen"):
+        log_in_as(name)
+        page.goto(base + "/messages/")
+        page.locator("table tbody tr th a").first.click()
+        assert patient.full_name in page.locator("main").inner_text(), name
+
+    # The patient reads the letter: the clinic's median and 80th percentile, and the contact person.
+    log_in_as(patient_user.get_full_name())
+    page.goto(base + "/my/")
+    page.locator("main ul a").first.click()
+    assert page.locator("[data-figure=median]").is_visible()
+    assert page.locator("[data-figure=p80]").is_visible()
+    assert "Mona Berg" in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "letter.png"), full_page=True)

@@ -30,3 +30,9 @@ def test_invalid_identity_number_names_the_field(personas, login, english):
     response = login(personas.gp).post("/patients/search/", {"national_id": "12345678901"})
     assert response.status_code == 400
     assert "National identity number (11 digits): The check digits" in response.content.decode()
+
+
+def test_patient_list_shows_only_the_organisations_patients(personas, login):
+    assert personas.patient.family_name in login(personas.gp).get("/patients/").content.decode()
+    assert personas.patient.family_name not in login(personas.outsider).get("/patients/").content.decode()
+    assert AccessLog.objects.filter(user=personas.gp, what="patient_list").count() == 1

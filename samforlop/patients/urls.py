@@ -5,6 +5,7 @@ from samforlop.patients import views
 
 app_name = "patients"
 urlpatterns = [
+    path("", views.patient_list, name="list"),
     path("search/", views.search, name="search"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/pathways/", pathway_views.start_pathway, name="start_pathway"),

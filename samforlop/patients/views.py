@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q
 from samforlop.core.decorators import staff_required
 from django.shortcuts import render
@@ -74,6 +75,19 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         and user.organisation.kind in ("gp_office", "municipal_service"),
         "consultation_statuses": Consultation.Status,
     }, status=status)
+
+
+@require_GET
+@staff_required
+def patient_list(request):
+    """The patients the user's organisation serves (a GP's list, a service's caseload), by name."""
+    now = clock.now()
+    page = Paginator(
+        Patient.objects.visible_to(request.user, clock.oslo_date(now)).order_by("family_name", "given_name", "pk"), 50
+    ).get_page(request.GET.get("page"))
+    if page.object_list:
+        log_access(user=request.user, what="patient_list", at=now, patients=list(page.object_list))
+    return render(request, "patients/list.html", {"page": page})
 
 
 @require_GET
