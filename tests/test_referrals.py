@@ -334,3 +334,30 @@ def test_gp_asks_for_a_consultation_the_clinic_proposes_a_meeting_and_a_referral
     # Recorded on the patient, for both sides.
     for user in (personas.gp, personas.clinic_nurse):
         assert f"/referrals/consultations/{consultation.pk}/" in login(user).get(f"/patients/{gp_patient.pk}/").content.decode()
+
+
+def test_inbox_shows_the_clock_running_or_paused_while_with_the_gp(personas, gp_patient, login, monkeypatch):
+    import dataclasses
+
+    from samforlop.pathways import definitions
+
+    referral = submitted_referral(personas, gp_patient, login)
+    login(personas.clinic_physician).post(f"/referrals/{referral.pk}/decision/", {
+        "decision": "needs_information", "questions": "Mer om arbeid?"})
+    html = login(personas.clinic_nurse).get("/referrals/").content.decode()
+    assert 'datetime="2026-12-07"' in html and 'data-clock="paused"' not in html
+    pain = definitions.all_definitions()["smerte"]
+    monkeypatch.setitem(definitions.all_definitions(), "smerte", dataclasses.replace(
+        pain, referral=dataclasses.replace(pain.referral, pause_while_with_referrer=True)))
+    assert 'data-clock="paused"' in login(personas.clinic_nurse).get("/referrals/").content.decode()
+
+
+def test_a_second_referral_for_a_patient_already_in_a_pathway_is_refused_with_a_message(personas, gp_patient, login, english):
+    referral = submitted_referral(personas, gp_patient, login)
+    include(personas, referral, login)
+    login(personas.gp).post(f"/referrals/new/{gp_patient.pk}/", form_data(personas))
+    second = Referral.objects.filter(patient=gp_patient, status="submitted").get()
+    response = include(personas, second, login)
+    assert response.status_code == 400
+    assert "already has an active pathway" in response.content.decode()
+    assert Referral.objects.get(pk=second.pk).status == "submitted"

@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -104,30 +104,37 @@ def edit(request, referral_id):
 
 
 def _deadline_badge(referral, today):
-    if referral.status != Referral.Status.SUBMITTED or referral.assessment_deadline is None:
+    """Breached, at risk or running, in working days; none while the clock is paused."""
+    waiting = referral.status == Referral.Status.SUBMITTED or (
+        referral.status == Referral.Status.NEEDS_INFORMATION and not referral.definition.referral.pause_while_with_referrer)
+    if not waiting or referral.assessment_deadline is None:
         return None, None
     left = working_days_between(today, referral.assessment_deadline)
     close = referral.definition.referral.close_working_days
     return ("breached" if left < 0 else "at_risk" if left <= close else "running"), left
 
 
+def _render_detail(request, referral, today, decision_form=None, status=200):
+    treatments = list(referral.treatments.all())
+    badge, left = _deadline_badge(referral, today)
+    if decision_form is None and request.user.organisation_id == referral.clinic_id \
+            and referral.status == Referral.Status.SUBMITTED:
+        decision_form = DecisionForm(clinic=referral.clinic)
+    return render(request, "referrals/detail.html", {
+        "referral": referral, "treatments": treatments, "criteria": criteria.evaluate(referral, treatments),
+        "may_see_sensitive": referral.may_see_sensitive(request.user),
+        "badge": badge, "working_days_left": left, "decision_form": decision_form,
+        "may_edit": referral.referring_organisation_id == request.user.organisation_id and referral.status in actions.EDITABLE,
+        "letter": Letter.objects.filter(referral=referral).first(),
+    }, status=status)
+
+
 @require_GET
 @staff_required
 def detail(request, referral_id):
     now = clock.now()
-    today = clock.oslo_date(now)
     referral = get_referral_for_user(request.user, referral_id, what="referral", now=now)
-    treatments = list(referral.treatments.all())
-    badge, left = _deadline_badge(referral, today)
-    is_clinic = request.user.organisation_id == referral.clinic_id
-    return render(request, "referrals/detail.html", {
-        "referral": referral, "treatments": treatments, "criteria": criteria.evaluate(referral, treatments),
-        "may_see_sensitive": referral.may_see_sensitive(request.user),
-        "badge": badge, "working_days_left": left, "today": today,
-        "decision_form": DecisionForm(clinic=referral.clinic) if is_clinic and referral.status == Referral.Status.SUBMITTED else None,
-        "may_edit": referral.referring_organisation_id == request.user.organisation_id and referral.status in actions.EDITABLE,
-        "letter": Letter.objects.filter(referral=referral).first(),
-    })
+    return _render_detail(request, referral, clock.oslo_date(now))
 
 
 @require_POST
@@ -152,19 +159,13 @@ def decide(request, referral_id):
                     actions.request_more_information(referral=referral, questions=data["questions"],
                                                      actor=request.user, now=now)
             return redirect("referrals:detail", referral_id=referral.pk)
-        except actions.ReferralError as e:
+        except ValidationError as e:  # refused by the referral or by the pathway rules
             if hasattr(e, "error_dict"):
                 for field, messages in e.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
                 form.add_error(None, e)
-    treatments = list(referral.treatments.all())
-    badge, left = _deadline_badge(referral, clock.oslo_date(now))
-    return render(request, "referrals/detail.html", {
-        "referral": referral, "treatments": treatments, "criteria": criteria.evaluate(referral, treatments),
-        "may_see_sensitive": referral.may_see_sensitive(request.user), "badge": badge, "working_days_left": left,
-        "decision_form": form,
-    }, status=400)
+    return _render_detail(request, referral, clock.oslo_date(now), decision_form=form, status=400)
 
 
 @require_GET
@@ -181,7 +182,7 @@ def inbox(request):
         returned = list(base.filter(clinic=organisation, status=Referral.Status.NEEDS_INFORMATION).order_by("returned_on"))
         consultations = list(Consultation.objects.filter(clinic=organisation, status=Consultation.Status.ASKED)
                              .select_related("patient", "asking_organisation").order_by("asked_at"))
-        for referral in waiting:
+        for referral in waiting + returned:
             referral.badge, referral.working_days_left = _deadline_badge(referral, today)
         shown = [r.patient for r in waiting + returned] + [c.patient for c in consultations]
         if shown:
