@@ -30,8 +30,10 @@ def fill_nb(po: polib.POFile) -> list[str]:
                 entry.msgstr = found
         if not found:
             missing.append(entry.msgid)
-        elif "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
+        else:
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     return missing
 
 

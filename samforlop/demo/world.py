@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -152,6 +153,9 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
         )
         stage, lo, hi = STAGES[n % len(STAGES)]
         if stage == "gp_only":
+            if patient_users >= 3:
+                # The rest have a referral waiting in the clinic's inbox, received some days ago.
+                _demo_referral(patient, staff[gp_username], organisations["pain"], rng, now - dt.timedelta(days=rng.randint(1, 16)))
             if patient_users < 3:
                 # Some patients log in to their own pages (demo).
                 patient_users += 1
@@ -190,6 +194,28 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
             _advance_pain_pathway(pathway, stage, started, today, rng, actor, now)
         created.append(patient)
     return World(organisations=organisations, staff=staff, patients=created)
+
+
+def _demo_referral(patient, gp, clinic, rng, when):
+    from samforlop.referrals.actions import save_referral_draft, submit_referral
+
+    referral = save_referral_draft(
+        author=gp, patient=patient, clinic=clinic, submission_id=uuid.UUID(int=rng.getrandbits(128)), now=when,
+        fields={
+            "pain_duration_months": rng.choice([7, 9, 14, 24, 36]), "pain_location": rng.choice(
+                ["Korsrygg med utstråling til venstre ben", "Nakke og skuldre", "Hele kroppen, verst i hofter"]),
+            "function_reduced": "yes", "function_impact": "Klarer bare korte gåturer, trenger hvile etter husarbeid.",
+            "work_impact": rng.choice(["50 % sykmeldt siden våren", "I full jobb, men sliter", "Arbeidsavklaringspenger"]),
+            "quality_of_life_reduced": "yes", "quality_of_life_impact": "Sover dårlig og har trukket seg fra venner.",
+            "factors_physical": "Lite fysisk aktivitet det siste året.", "factors_psychological": "Bekymring og nedstemthet.",
+            "factors_social": "Bor alene.", "factors_work": "Stillesittende arbeid.", "factors_economy": "",
+            "traumatic_experiences": "", "patient_goals": "Å kunne gå tur i skogen igjen og jobbe mer.",
+            "patient_expectations": "Å forstå smertene og få en plan.", "nav_participation": rng.choice(["yes", "no"]),
+        },
+        treatments=[{"kind": "physiotherapy", "period": "Høsten 2025, 12 behandlinger", "effect": "some", "note": ""},
+                    {"kind": "frisklivssentral", "period": "Våren 2026", "effect": "none", "note": ""}],
+    )
+    submit_referral(referral=referral, actor=gp, now=when)
 
 
 def _advance_pain_pathway(pathway, stage, started, today, rng, actor, now):
