@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -49,40 +50,59 @@ def demo_world(settings):
 def test_demo_login_worklist_and_patient_page(live_server, page, demo_world):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(live_server.url + "/")
-    assert page.get_by_role("heading", name="Logg inn i Samforløp").is_visible()
+    expect(page.get_by_role("heading", name="Logg inn i Samforløp")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "login.png"), full_page=True)
 
     page.get_by_role("button", name="Kari Nordmann – Koordinator").click()
-    assert page.get_by_role("heading", name="Arbeidsliste").is_visible()
+    expect(page.get_by_role("heading", name="Arbeidsliste")).to_be_visible()
     rows = page.locator("table.worklist tbody tr")
+    expect(rows.first).to_be_visible()
     assert rows.count() > 5
     assert page.locator(".badge-breached").count() > 0
     page.screenshot(path=str(SCREENSHOTS / "worklist.png"), full_page=True)
 
     rows.first.get_by_role("link").click()
-    assert page.get_by_role("heading", name="Forløpstider").is_visible()
-    assert page.get_by_role("heading", name="Behandlingsteam").is_visible()
+    expect(page.get_by_role("heading", name="Forløpstider")).to_be_visible()
+    expect(page.get_by_role("heading", name="Behandlingsteam")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "patient.png"), full_page=True)
 
 
 def test_keyboard_reaches_the_skip_link_and_the_main_menu(live_server, page, demo_world):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="Ingrid Solberg – Lege").click()
+    page.get_by_role("heading", name="Arbeidsliste").wait_for()
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Hopp til hovedinnholdet"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+
+
+UNLABELED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map(el => el.name)"""
 
 
 def test_every_form_field_has_a_label(live_server, page, demo_world):
+    from samforlop.patients.models import Patient
+    from samforlop.referrals.models import Referral
+
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="Kari Nordmann – Koordinator").click()
     page.locator("table.worklist tbody tr").first.get_by_role("link").click()
-    unlabeled = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-        .map(el => el.name)""")
-    assert unlabeled == []
+    page.get_by_role("heading", name="Forløpstider").first.wait_for()
+    assert page.evaluate(UNLABELED) == []
+    page.goto(live_server.url + f"/referrals/{Referral.objects.filter(status='submitted').first().pk}/")
+    assert page.evaluate(UNLABELED) == []
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="Anne Lie").first.click()
+    page.get_by_role("heading", name="Arbeidsliste").wait_for()
+    patient = Patient.objects.filter(pathways__isnull=True, gp__username="fastlege.sentrum").first()
+    page.goto(live_server.url + f"/referrals/new/{patient.pk}/")
+    assert page.evaluate(UNLABELED) == []
+    page.goto(live_server.url + f"/referrals/consultations/new/{patient.pk}/")
+    assert page.evaluate(UNLABELED) == []
 
 
 def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
@@ -113,6 +133,7 @@ def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
     page.fill("#id_pain_location", "Nakke og skuldre")
     page.click("button[name=action][value=submit]")
     summary = page.locator(".error-summary li")
+    expect(summary.first).to_be_visible()
     assert summary.count() >= 5
     assert page.input_value("#id_pain_location") == "Nakke og skuldre"
 
@@ -131,39 +152,39 @@ def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
     page.fill("#id_patient_expectations", "Få en plan")
     page.check("#id_nav_participation_0")
     page.click("button[name=action][value=submit]")
-    assert page.locator("[data-status=submitted]").is_visible()
+    expect(page.locator("[data-status=submitted]")).to_be_visible()
 
     # The clinic's inbox shows it with the 10-working-day deadline; the clinician includes.
     log_in_as("Kari Nordmann")
     page.goto(base + "/referrals/")
     deadline = add_working_days(today, 10)
     row = page.locator("table.inbox tr", has_text=patient.full_name)
-    assert row.locator(f"time[datetime='{deadline.isoformat()}']").count() == 1
+    expect(row.locator(f"time[datetime='{deadline.isoformat()}']")).to_have_count(1)
     row.get_by_role("link").click()
     page.check("#id_decision_0")
     page.select_option("#id_contact_person", label="Mona Berg")
     page.click("form[action$='/decision/'] button[type=submit]")
-    assert page.locator("[data-status=included]").is_visible()
+    expect(page.locator("[data-status=included]")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "referral-included.png"), full_page=True)
 
     # The worklist shows the new pathway with its first deadline (12 weeks from receipt).
     page.goto(base + "/worklist/")
     first_deadline = (today + dt.timedelta(days=84)).isoformat()
-    assert page.locator("table.worklist tr", has_text=patient.full_name).locator(
-        f"time[datetime='{first_deadline}']").count() == 1
+    expect(page.locator("table.worklist tr", has_text=patient.full_name).locator(
+        f"time[datetime='{first_deadline}']")).to_have_count(1)
 
     # The GP and the municipality's coordinating unit have a message.
     for name in ("Anne Lie", "Geir Hansen"):
         log_in_as(name)
         page.goto(base + "/messages/")
         page.locator("table tbody tr th a").first.click()
-        assert patient.full_name in page.locator("main").inner_text(), name
+        expect(page.locator("main .message-body")).to_contain_text(patient.full_name)
 
     # The patient reads the letter: the clinic's median and 80th percentile, and the contact person.
     log_in_as(patient_user.get_full_name())
     page.goto(base + "/my/")
     page.locator("main ul a").first.click()
-    assert page.locator("[data-figure=median]").is_visible()
-    assert page.locator("[data-figure=p80]").is_visible()
-    assert "Mona Berg" in page.locator("main").inner_text()
+    expect(page.locator("[data-figure=median]")).to_be_visible()
+    expect(page.locator("[data-figure=p80]")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Mona Berg")
     page.screenshot(path=str(SCREENSHOTS / "letter.png"), full_page=True)
