@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "samforlop.pathways",
     "samforlop.messaging",
     "samforlop.referrals",
+    "samforlop.assessments",
+    "samforlop.meetings",
+    "samforlop.careplan",
     "samforlop.portal",
     "samforlop.demo",
 ]

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("samforlop.pathways.urls")),
     path("", include("samforlop.messaging.urls")),
     path("referrals/", include("samforlop.referrals.urls")),
+    path("", include("samforlop.assessments.urls")),
+    path("", include("samforlop.meetings.urls")),
+    path("", include("samforlop.careplan.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

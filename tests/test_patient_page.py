@@ -120,6 +120,6 @@ def test_patient_page_query_count_does_not_grow_with_events(personas, login, dja
         register(personas, pathway, "summarizing_meeting", D(2026, 9, 30))
     client = login(personas.clinic_physician)
     # session, user, guard + patient, access log, pathways, events, registering users,
-    # care team, the user's organisation, referrals, consultations
-    with django_assert_num_queries(11):
+    # meetings, care team, the user's organisation, referrals, consultations
+    with django_assert_num_queries(12):
         assert client.get(url(personas.patient.pk)).status_code == 200

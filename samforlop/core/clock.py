@@ -22,3 +22,7 @@ def oslo_date(moment: dt.datetime) -> dt.date:
 
 def today() -> dt.date:
     return oslo_date(now())
+
+
+def localtime(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(OSLO)

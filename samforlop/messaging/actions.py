@@ -4,7 +4,7 @@ the same transaction; delivery is `manage.py send_messages`, one message per ste
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ def message_language():
 def queue_message(
     *, kind: str, subject: str, body: str, now, recipient_user=None, recipient_organisation=None,
     recipient_patient=None, patient=None, link: str = "", dedupe_key: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
 ) -> Message:
     """Put a message in the outbox. The subject must name no health details."""
     if dedupe_key and (existing := Message.objects.filter(dedupe_key=dedupe_key).first()):
@@ -38,6 +39,7 @@ def queue_message(
         recipient_user=recipient_user, recipient_organisation=recipient_organisation,
         recipient_patient=recipient_patient, patient=patient, to_address=address,
         delivery=Message.Delivery.PENDING if address else Message.Delivery.NO_ADDRESS, next_attempt_at=now,
+        **(dict(zip(("attachment_name", "attachment", "attachment_type"), attachment)) if attachment else {}),
     )
 
 
@@ -65,8 +67,11 @@ def deliver_next(now) -> Message | None:
             return None
         subject, body = email_notice(message)
         message.attempts += 1
+        email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [message.to_address])
+        if message.attachment_name:
+            email.attach(message.attachment_name, message.attachment, message.attachment_type)
         try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [message.to_address])
+            email.send()
         except Exception as e:  # noqa: BLE001 - any backend failure is retried later
             message.last_error = f"{type(e).__name__}: {e}"[:1000]
             if message.attempts >= MAX_ATTEMPTS:

@@ -41,6 +41,11 @@ class Message(models.Model):
     # Makes queueing idempotent: the same event never sends the same message twice.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
 
+    # An optional attachment (e.g. an .ics calendar invitation); it must hold no health details.
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.TextField(blank=True)
+
     to_address = models.EmailField(blank=True)
     delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

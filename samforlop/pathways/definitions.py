@@ -102,6 +102,22 @@ class ReferralRules:
     time_frame_limit: str | None = None
 
 
+MEETING_ROLES = ("patient", "team_member", "gp", "physiotherapist", "nav", "relative", "other")
+
+
+@dataclass(frozen=True)
+class MeetingTemplate:
+    """A collaboration meeting (samhandlingsmøte): holding it registers `milestone` (with `outcome`)."""
+
+    key: str
+    name: Text
+    milestone: str
+    agenda: Text
+    outcome: str | None = None
+    required_roles: tuple[str, ...] = ("patient", "team_member")
+    invited_by_default: tuple[str, ...] = ("gp", "physiotherapist", "nav")
+
+
 @dataclass(frozen=True)
 class PathwayDefinition:
     key: str
@@ -114,6 +130,7 @@ class PathwayDefinition:
     time_limits: tuple[TimeLimit, ...]
     referral: ReferralRules = ReferralRules()
     entry_criteria: tuple[EntryCriterion, ...] = ()
+    meetings: tuple[MeetingTemplate, ...] = ()
     source: str = field(default="", compare=False)
 
     @property
@@ -129,6 +146,9 @@ class PathwayDefinition:
 
     def time_limit(self, key: str | None) -> TimeLimit | None:
         return next((t for t in self.time_limits if t.key == key), None)
+
+    def meeting(self, key: str) -> MeetingTemplate | None:
+        return next((m for m in self.meetings if m.key == key), None)
 
 
 def _text(value, where: str) -> Text:
@@ -227,8 +247,12 @@ def parse_definition(data: dict, source: str = "<string>") -> PathwayDefinition:
     if len({c.key for c in criteria}) != len(criteria):
         raise DefinitionError(f"{w}: entry criterion keys must be unique")
 
+    meetings = tuple(_meeting(m, milestones, outcomes, f"{w}: meetings[{i}]") for i, m in enumerate(data.get("meetings", [])))
+    if len({m.key for m in meetings}) != len(meetings):
+        raise DefinitionError(f"{w}: meeting keys must be unique")
+
     return PathwayDefinition(
-        referral=referral, entry_criteria=criteria,
+        referral=referral, entry_criteria=criteria, meetings=meetings,
         key=key, code=_require(data, "code", str, w), name=_text(data.get("name"), w),
         clinic_kinds=_keys(data.get("clinic_kinds"), f"{w}: clinic_kinds"),
         phases=phases, milestones=milestones, outcomes=outcomes, time_limits=tuple(limits), source=source,
@@ -254,6 +278,26 @@ def _referral_rules(table: dict, limit_keys: set, where: str) -> ReferralRules:
     if rules.time_frame_limit is not None and rules.time_frame_limit not in limit_keys:
         raise DefinitionError(f"{where}: time_frame_limit '{rules.time_frame_limit}' is not a time limit")
     return rules
+
+
+def _meeting(m: dict, milestones: dict, outcomes: dict, where: str) -> MeetingTemplate:
+    template = MeetingTemplate(
+        key=_require(m, "key", str, where), name=_text(m.get("name"), where),
+        milestone=_require(m, "milestone", str, where), agenda=_text(m.get("agenda"), f"{where}.agenda"),
+        outcome=m.get("outcome"),
+        required_roles=_keys(m.get("required_roles", ["patient", "team_member"]), f"{where}.required_roles"),
+        invited_by_default=_keys(m.get("invited_by_default", ["gp", "physiotherapist", "nav"]), f"{where}.invited_by_default"),
+    )
+    if template.milestone not in milestones:
+        raise DefinitionError(f"{where}: unknown milestone '{template.milestone}'")
+    if template.outcome is not None and template.outcome not in outcomes:
+        raise DefinitionError(f"{where}: unknown outcome '{template.outcome}'")
+    if milestones[template.milestone].ends and template.outcome is None:
+        raise DefinitionError(f"{where}: a meeting that ends the pathway needs an outcome")
+    for role in template.required_roles + template.invited_by_default:
+        if role not in MEETING_ROLES:
+            raise DefinitionError(f"{where}: unknown role '{role}' (one of {', '.join(MEETING_ROLES)})")
+    return template
 
 
 def _entry_criterion(c: dict, where: str) -> EntryCriterion:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from samforlop.audit.models import record_audit
 from samforlop.patients import identity
-from samforlop.patients.models import CareTeamMember, Patient, active_on
+from samforlop.patients.models import CareTeamMember, Patient, RelativeConsent, active_on
 
 
 @transaction.atomic
@@ -83,3 +83,25 @@ def end_care_team_membership(*, member: CareTeamMember, valid_to: dt.date, actor
     record_audit(actor=actor, action="care_team_membership_ended", obj=member, at=now,
                  patient=str(member.patient_id), valid_to=valid_to.isoformat())
     return member
+
+
+@transaction.atomic
+def record_relative_consent(*, patient, relative_name: str, relation: str = "", actor, now) -> RelativeConsent:
+    """The patient consents to a named relative taking part (recorded by the patient, or by staff
+    on the patient's word)."""
+    if not relative_name.strip():
+        raise ValidationError({"relative_name": _("Give the relative's name.")})
+    consent = RelativeConsent.objects.create(patient=patient, relative_name=relative_name.strip(),
+                                             relation=relation.strip(), given_at=now, recorded_by=actor)
+    record_audit(actor=actor, action="relative_consent_recorded", obj=consent, at=now, patient=str(patient.pk))
+    return consent
+
+
+@transaction.atomic
+def withdraw_relative_consent(*, consent: RelativeConsent, actor, now) -> RelativeConsent:
+    consent = RelativeConsent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = now
+        consent.save(update_fields=["withdrawn_at"])
+        record_audit(actor=actor, action="relative_consent_withdrawn", obj=consent, at=now)
+    return consent

@@ -155,3 +155,21 @@ class CareTeamMember(models.Model):
     def clean(self):
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end date is before the start date.")})
+
+
+class RelativeConsent(models.Model):
+    """The patient's consent for a named relative (pårørende) to take part, e.g. in meetings.
+    Withdrawn consent is kept, with when it ended."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="relative_consents")
+    relative_name = models.CharField(_("relative's name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100, blank=True)
+    given_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["relative_name"]
+
+    def __str__(self) -> str:
+        return f"{self.relative_name} ({self.relation})" if self.relation else self.relative_name

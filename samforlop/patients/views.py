@@ -43,7 +43,8 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
     bound_forms = bound_forms or {}
     user = request.user
     pathways = list(
-        patient.pathways.select_related("clinic").prefetch_related("events__registered_by").order_by("-created_at")
+        patient.pathways.select_related("clinic").prefetch_related("events__registered_by", "meetings")
+        .order_by("-created_at")
     )
     timelines = []
     for pathway in pathways:
@@ -53,6 +54,9 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         timeline.can_correct = user.organisation_id == pathway.clinic_id
         forms = bound_forms.get(pathway.pk, {})
         timeline.milestone_form = forms.get("milestone") or MilestoneForm(pathway=pathway)
+        timeline.meetings = [m for m in pathway.meetings.all() if m.status != "cancelled"]
+        planned = {m.kind for m in timeline.meetings}
+        timeline.schedulable = [m for m in pathway.definition.meetings if m.key not in planned]
         timeline.correction_form = forms.get("correction")
         _attach_correction_drafts(timeline.events, timeline.correction_form)
         timelines.append(timeline)

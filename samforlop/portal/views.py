@@ -2,10 +2,13 @@
 
 import datetime as dt
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation
 from samforlop.audit.models import log_access
@@ -42,16 +45,58 @@ def letter_context(letter: Letter) -> dict:
     }
 
 
+def patient_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.patient_id is None:
+            return redirect("pathways:worklist")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
-@login_required
+@patient_required
 def home(request):
-    """The patient's start page: their letters (more comes with the portal issue)."""
-    if request.user.patient_id is None:
-        return redirect("pathways:worklist")
+    """The patient's start page: meeting invitations, the plan, letters."""
+    from samforlop.meetings.models import Participant
+
     now = clock.now()
     letters = list(Letter.objects.filter(patient_id=request.user.patient_id))
+    invitations = list(Participant.objects.filter(
+        patient_id=request.user.patient_id, meeting__status="scheduled").select_related("meeting__pathway"))
     log_access(user=request.user, what="portal_home", at=now, patients=[request.user.patient])
-    return render(request, "portal/home.html", {"letters": letters})
+    return render(request, "portal/home.html", {"letters": letters, "invitations": invitations})
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def plan(request):
+    """My plan: read it, comment on it, and mark that I agree."""
+    from samforlop.careplan import actions as plan_actions
+    from samforlop.careplan.forms import CommentForm
+    from samforlop.careplan.views import plan_context
+
+    now = clock.now()
+    patient = request.user.patient
+    log_access(user=request.user, what="portal_plan", at=now, patients=[patient])
+    form = CommentForm(request.POST or None)
+    agree_error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "agree":
+                plan_actions.agree_to_plan(patient=patient, version=int(request.POST.get("version") or -1),
+                                           actor=request.user, now=now)
+                return redirect("portal:plan")
+            if form.is_valid():
+                plan_actions.comment_on_plan(patient=patient, actor=request.user, now=now, **form.cleaned_data)
+                return redirect("portal:plan")
+        except ValidationError as e:
+            agree_error = " ".join(e.messages)
+    context = plan_context(patient, now, request.user)
+    context.update({"comment_form": form, "agree_error": agree_error})
+    return render(request, "portal/plan.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_GET

@@ -1,0 +1,57 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samforlop.accounts.models import Organisation, User
+from samforlop.careplan.models import Goal, Measure
+from samforlop.core.forms import SubmissionIdField
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class GoalForm(forms.Form):
+    submission_id = SubmissionIdField()
+    text = forms.CharField(label=_("Goal, in the patient's own words"), widget=forms.Textarea(attrs={"rows": 2}))
+    reached_means = forms.CharField(label=_("What “reached” means"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
+
+
+class GoalEditForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Goal, in the patient's own words"), widget=forms.Textarea(attrs={"rows": 2}))
+    reached_means = forms.CharField(label=_("What “reached” means"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
+
+
+class MeasureForm(forms.Form):
+    submission_id = SubmissionIdField()
+    title = forms.CharField(label=_("Measure"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
+    person = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    goal = forms.ModelChoiceField(label=_("For the goal"), queryset=Goal.objects.none(), required=False)
+    start_on = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+
+    def __init__(self, *args, organisations, people, goals, **kwargs):
+        kwargs.setdefault("auto_id", "id_measure_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation.name})"
+        self.fields["goal"].queryset = goals
+
+
+class MeasureStatusForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+    stop_reason = forms.CharField(label=_("Why it was stopped"), required=False)
+    start_on = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+
+
+class CommentForm(forms.Form):
+    submission_id = SubmissionIdField()
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))

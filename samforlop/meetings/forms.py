@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samforlop.accounts.models import Organisation, User
+from samforlop.core.forms import SubmissionIdField
+
+
+class ScheduleForm(forms.Form):
+    submission_id = SubmissionIdField()
+    starts_at = forms.DateTimeField(
+        label=_("Time"), input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}))
+    team_members = forms.ModelMultipleChoiceField(
+        label=_("From the interdisciplinary team (you are included)"), queryset=User.objects.none(),
+        required=False, widget=forms.CheckboxSelectMultiple)
+    invite_defaults = forms.BooleanField(label=_("Invite the GP, the treating physiotherapist and NAV as shown"),
+                                         required=False, initial=True)
+    relatives = forms.CharField(
+        label=_("Relatives (one name a line; only those the patient has consented to)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team_members"].queryset = clinic.staff.filter(is_active=True).order_by("first_name", "last_name")
+
+
+class HoldForm(forms.Form):
+    held_on = forms.DateField(label=_("Date the meeting was held"), widget=forms.DateInput(attrs={"type": "date"}))
+    attended = forms.MultipleChoiceField(label=_("Present"), widget=forms.CheckboxSelectMultiple, required=False)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    decisions = forms.CharField(label=_("Decisions (one a line; each can become a measure in the plan)"),
+                                widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [
+            (str(p.pk), f"{p} ({p.get_role_display()})") for p in participants]
+
+
+class DecisionMeasureForm(forms.Form):
+    submission_id = SubmissionIdField()
+    title = forms.CharField(label=_("Measure"), max_length=200)
+    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
+    person = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    start_on = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisations, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation.name})"
