@@ -188,3 +188,84 @@ def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
     expect(page.locator("[data-figure=p80]")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Mona Berg")
     page.screenshot(path=str(SCREENSHOTS / "letter.png"), full_page=True)
+
+
+def test_assessment_meetings_plan_and_end_of_the_pathway(live_server, page, demo_world):
+    """Phases 2–3 in the browser: assessment start, the summarizing meeting with everyone, decisions
+    becoming measures for the physiotherapist and NAV, the follow-up meeting and the end."""
+    from samforlop.core import clock
+    from samforlop.pathways.models import Pathway
+    from samforlop.patients.models import CareTeamMember
+
+    today = clock.today()
+    candidates = Pathway.objects.filter(type="smerte", status="active", next_milestone="assessment_start",
+                                        next_deadline__gt=today)
+    pathway = next(p for p in candidates if {"nav", "physiotherapist", "gp"} <= set(
+        CareTeamMember.objects.filter(patient=p.patient).values_list("role", flat=True)))
+    patient = pathway.patient
+    base = live_server.url
+
+    def log_in_as(name):
+        page.context.clear_cookies()
+        page.goto(base + "/accounts/login/")
+        page.get_by_role("button", name=name).first.click()
+        page.get_by_role("heading", level=1).first.wait_for()
+
+    def hold_meeting_with_everyone(decisions=""):
+        for box in page.locator("input[name=attended]").all():
+            box.check()
+        page.fill("textarea[name=minutes]", "Gjennomgang av utredningen og målene.")
+        if decisions:
+            page.fill("textarea[name=decisions]", decisions)
+        page.click("form[action$='/held/'] button[type=submit]")
+        expect(page.locator("[data-status=held]")).to_be_visible()
+
+    log_in_as("Kari Nordmann")
+    page.goto(f"{base}/pathways/{pathway.pk}/assessment/")
+    page.fill("input[name=date]", today.isoformat())
+    page.locator("main form:has(input[name=action][value=start]) button[type=submit]").click()
+    expect(page.locator("[data-assessment=started]")).to_be_visible()
+
+    # The summarizing meeting: patient, GP, physiotherapist, NAV and a team member.
+    page.goto(f"{base}/pathways/{pathway.pk}/meetings/summarizing/new/")
+    for role in ("gp", "physiotherapist", "nav"):
+        expect(page.locator(f"[data-invitee={role}]")).to_have_count(1)
+    page.fill("input[name=starts_at]", f"{today.isoformat()}T08:00")
+    page.fill("input[name=place]", "Smerteklinikken, møterom 3")
+    page.click("main form button[type=submit]")
+    expect(page.locator("table.participants tr[data-role]")).to_have_count(5)
+    hold_meeting_with_everyone("Fysioterapi i gruppe to ganger i uka\nArbeidsavklaring og tilrettelegging med NAV")
+
+    # Each decision becomes a measure: one for the physiotherapist, one for NAV.
+    for index, (organisation, person) in enumerate([
+        ("Fysioterapitjenesten i Bergen kommune", "Ola Bakken (Fysioterapitjenesten i Bergen kommune)"),
+        ("NAV Bergen sentrum", "Siri Pedersen (NAV Bergen sentrum)"),
+    ]):
+        item = page.locator("ol.decisions > li").nth(index)
+        item.locator("summary").click()
+        item.locator("select[name=organisation]").select_option(label=organisation)
+        item.locator("select[name=person]").select_option(label=person)
+        item.locator("input[name=due_on]").fill((today + dt.timedelta(days=30)).isoformat())
+        item.locator("button[type=submit]").click()
+        expect(page.locator("ol.decisions > li").nth(index).locator("[data-measure=made]")).to_be_visible()
+
+    # The follow-up meeting ends the pathway with "follow-up meeting held".
+    page.goto(f"{base}/pathways/{pathway.pk}/meetings/follow_up/new/")
+    page.fill("input[name=starts_at]", f"{today.isoformat()}T12:00")
+    page.fill("input[name=place]", "Smerteklinikken, møterom 3")
+    page.click("main form button[type=submit]")
+    hold_meeting_with_everyone()
+
+    page.goto(f"{base}/patients/{patient.pk}/")
+    section = page.locator(f"section[aria-labelledby='pathway-{pathway.pk}']")
+    for limit in ("referral_to_assessment", "assessment_time", "summarizing_to_followup"):
+        expect(section.locator(f"[data-limit={limit}]")).to_have_attribute("data-state", "met")
+    expect(section.locator("ol.timeline li.done")).to_have_count(4)  # start, assessment, summarizing, end
+    page.screenshot(path=str(SCREENSHOTS / "pathway-ended.png"), full_page=True)
+
+    # The physiotherapist and the NAV officer each see their measure.
+    for name, measure in (("Ola Bakken", "Fysioterapi i gruppe"), ("Siri Pedersen", "Arbeidsavklaring")):
+        log_in_as(name)
+        page.goto(base + "/measures/")
+        expect(page.locator("table[data-group=mine]")).to_contain_text(measure)
+        expect(page.locator("table[data-group=mine]")).to_contain_text(patient.full_name)
