@@ -192,6 +192,8 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
         )
         if clinic_key == "pain":
             _advance_pain_pathway(pathway, stage, started, today, rng, actor, now)
+            if stage in ("summarized", "followup_at_risk", "ended_followup"):
+                _demo_plan(patient, organisations, staff, actor, rng, today, now)
         created.append(patient)
     return World(organisations=organisations, staff=staff, patients=created)
 
@@ -216,6 +218,35 @@ def _demo_referral(patient, gp, clinic, rng, when):
                     {"kind": "frisklivssentral", "period": "Våren 2026", "effect": "none", "note": ""}],
     )
     submit_referral(referral=referral, actor=gp, now=when)
+
+
+GOALS = [("Gå tur med hunden hver dag", "30 minutter uten pause, fem dager i uka"),
+         ("Tilbake i 80 % stilling", "Jobber fire dager i uka i tre måneder"),
+         ("Sove bedre", "Sover minst seks timer de fleste netter"),
+         ("Være med på barnas aktiviteter", "Følger på trening hver uke")]
+
+
+def _demo_plan(patient, organisations, staff, actor, rng, today, now):
+    """An individual plan after the summarizing meeting: the patient's goals and measures owned by
+    the services on the care team."""
+    from samforlop.careplan.actions import add_goal, add_measure
+
+    goal_text, reached = rng.choice(GOALS)
+    goal = add_goal(patient=patient, text=goal_text, reached_means=reached, review_on=today + dt.timedelta(days=90),
+                    actor=actor, now=now, submission_id=uuid.UUID(int=rng.getrandbits(128)))
+    team = {m.organisation_id for m in patient.care_team.all()}
+    owners = [("physio_bergen", "fysio.bergen", "Fysioterapi i gruppe, to ganger i uka"),
+              ("nav", "nav.veileder", "Arbeidsavklaring og tilrettelegging på arbeidsplassen")]
+    for org_key, username, title in owners:
+        if organisations[org_key].pk in team:
+            add_measure(patient=patient, title=title, organisation=organisations[org_key], person=staff[username],
+                        goal=goal, start_on=today - dt.timedelta(days=rng.randint(0, 30)),
+                        due_on=today + dt.timedelta(days=rng.randint(-10, 60)), actor=actor, now=now,
+                        submission_id=uuid.UUID(int=rng.getrandbits(128)))
+    gp = patient.gp
+    add_measure(patient=patient, title="Gjennomgang av medisiner", organisation=gp.organisation, person=gp, goal=goal,
+                due_on=today + dt.timedelta(days=rng.randint(5, 45)), actor=actor, now=now,
+                submission_id=uuid.UUID(int=rng.getrandbits(128)))
 
 
 def _advance_pain_pathway(pathway, stage, started, today, rng, actor, now):
