@@ -88,13 +88,13 @@ def held(meeting, present_roles, personas, held_on=D(2026, 11, 23)):
                                 actor=personas.clinic_physician, now=NOW)
 
 
-@pytest.mark.parametrize("missing, says", [("team_member", "interdisciplinary team"), ("patient", "patient")])
+@pytest.mark.parametrize("missing, says", [("team_member", "Interdisciplinary team"), ("patient", "Patient")])
 def test_a_meeting_without_a_team_member_or_the_patient_cannot_be_held(personas, pathway, missing, says, english):
     meeting = schedule(personas, pathway)
     present = {"patient", "team_member", "gp", "physiotherapist", "nav"} - {missing}
     with pytest.raises(actions.MeetingError) as e:
         held(meeting, present, personas)
-    assert f"cannot be held without {says}" in str(e.value.message_dict["attended"])
+    assert f"{says} must be present for the meeting to be held." in str(e.value.message_dict["attended"])
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
     assert not PathwayEvent.objects.filter(pathway=pathway, key="summarizing_meeting").exists()
@@ -146,4 +146,4 @@ def test_scheduling_over_http_and_holding_without_the_patient_says_why(personas,
     team = meeting.participants.get(role="team_member")
     response = client.post(f"/meetings/{meeting.pk}/held/", {"held_on": "2026-11-23", "attended": [team.pk]})
     assert response.status_code == 400
-    assert "cannot be held without patient" in response.content.decode()
+    assert "Patient must be present for the meeting to be held." in response.content.decode()

@@ -177,7 +177,7 @@ def hold_meeting(*, meeting: Meeting, held_on: dt.date, attended_ids, minutes: s
     missing = [r for r in meeting.template.required_roles if r not in present_roles]
     if missing:
         raise MeetingError({"attended": [
-            _("The meeting cannot be held without %(role)s.") % {"role": Participant.Role(r).label.lower()}
+            _("%(role)s must be present for the meeting to be held.") % {"role": Participant.Role(r).label}
             for r in missing]})
     template = meeting.template
     try:
