@@ -591,4 +591,12 @@ NB = {
     "Your comment": "Kommentaren din",
     "Send comment": "Send kommentar",
     "%(role)s must be present for the meeting to be held.": "%(role)s må være til stede for at møtet kan holdes.",
+    "Name of the relative": "Navnet på den pårørende",
+    "Relation (e.g. spouse, daughter)": "Relasjon (for eksempel ektefelle, datter)",
+    "My relatives": "Mine pårørende",
+    "Relatives you name here may be invited to your collaboration meetings. You can withdraw your consent at any time.": "Pårørende du fører opp her, kan inviteres til samhandlingsmøtene dine. Du kan trekke samtykket når som helst.",
+    "withdrawn %(date)s": "trukket tilbake %(date)s",
+    "Withdraw consent": "Trekk samtykket",
+    "Add a relative": "Legg til en pårørende",
+    "I consent": "Jeg samtykker",
 }

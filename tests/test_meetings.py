@@ -147,3 +147,16 @@ def test_scheduling_over_http_and_holding_without_the_patient_says_why(personas,
     response = client.post(f"/meetings/{meeting.pk}/held/", {"held_on": "2026-11-23", "attended": [team.pk]})
     assert response.status_code == 400
     assert "Patient must be present for the meeting to be held." in response.content.decode()
+
+
+def test_the_patient_records_and_withdraws_consent_for_a_relative(personas, pathway, login):
+    from samforlop.accounts.models import User
+
+    me = login(User.objects.create(username="kari", patient=personas.patient))
+    assert me.post("/my/relatives/", {"relative_name": "Ola Testesen", "relation": "ektefelle"}).status_code == 302
+    consent = personas.patient.relative_consents.get()
+    assert "relative" in roles(schedule(personas, pathway, relative_names=["Ola Testesen"]))
+    me.post("/my/relatives/", {"withdraw": consent.pk})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    assert me.post("/my/relatives/", {"relative_name": ""}).status_code == 400

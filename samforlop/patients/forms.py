@@ -16,3 +16,8 @@ class IdentitySearchForm(forms.Form):
             return identity.validate_identity_number(self.cleaned_data["national_id"])
         except ValidationError as e:
             raise ValidationError(e.messages)
+
+
+class RelativeConsentForm(forms.Form):
+    relative_name = forms.CharField(label=_("Name of the relative"), max_length=200)
+    relation = forms.CharField(label=_("Relation (e.g. spouse, daughter)"), max_length=100, required=False)

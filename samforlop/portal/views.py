@@ -120,3 +120,28 @@ def clinic_public(request, clinic_id):
                 "times": [(limit, recent_times(clinic, definition.key, today, limit.key)) for limit in definition.time_limits],
             })
     return render(request, "portal/clinic.html", {"clinic": clinic, "sections": sections, "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def relatives(request):
+    """The relatives I consent to taking part (e.g. in collaboration meetings); I can withdraw."""
+    from samforlop.patients.actions import record_relative_consent, withdraw_relative_consent
+    from samforlop.patients.forms import RelativeConsentForm
+    from samforlop.patients.models import RelativeConsent
+
+    now = clock.now()
+    patient = request.user.patient
+    form = RelativeConsentForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("withdraw"):
+            consent = get_object_or_404(RelativeConsent, patient=patient, pk=request.POST["withdraw"])
+            withdraw_relative_consent(consent=consent, actor=request.user, now=now)
+            return redirect("portal:relatives")
+        if form.is_valid():
+            record_relative_consent(patient=patient, actor=request.user, now=now, **form.cleaned_data)
+            return redirect("portal:relatives")
+    log_access(user=request.user, what="portal_relatives", at=now, patients=[patient])
+    return render(request, "portal/relatives.html", {
+        "form": form, "consents": patient.relative_consents.order_by("withdrawn_at", "relative_name"),
+    }, status=400 if request.method == "POST" else 200)
