@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from samforlop.accounts.models import Organisation, User
 from samforlop.audit.models import log_access
@@ -12,7 +12,7 @@ from samforlop.careplan.models import Goal, Measure
 from samforlop.core import clock
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
-from samforlop.patients.models import CareTeamMember, Patient, active_on, visibility_condition
+from samforlop.patients.models import CareTeamMember, active_on, visibility_condition
 
 
 def _show(form, error: ValidationError):
@@ -23,7 +23,7 @@ def _show(form, error: ValidationError):
         form.add_error(None, error)
 
 
-def plan_context(patient, now, user):
+def plan_context(patient, now):
     """Everything the plan pages show: goals, measures, contact persons, comments, history."""
     today = clock.oslo_date(now)
     plan = actions.plan_for(patient, now)
@@ -44,7 +44,7 @@ def plan_context(patient, now, user):
 
 
 def _render_plan(request, patient, now, forms=None, status=200):
-    context = plan_context(patient, now, request.user)
+    context = plan_context(patient, now)
     forms = forms or {}
     context["goal_form"] = forms.get("goal") or GoalForm()
     context["measure_form"] = forms.get("measure") or MeasureForm(
@@ -75,7 +75,7 @@ def change(request, patient_id, what):
     """Every change to the plan from its page: add or edit a goal or measure, or comment."""
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="plan_change", now=now)
-    context = plan_context(patient, now, request.user)
+    context = plan_context(patient, now)
     plan_ = context["plan"]
     key, form = what, None
     try:
@@ -103,7 +103,7 @@ def change(request, patient_id, what):
             form = MeasureStatusForm(request.POST, auto_id=f"id_m{measure.pk.hex[:8]}_%s")
             if form.is_valid():
                 actions.update_measure(measure=measure, actor=request.user, now=now, **form.cleaned_data)
-                return redirect(request.POST.get("next") or f"/patients/{patient.pk}/plan/")
+                return redirect("careplan:plan", patient_id=patient.pk)
         elif what == "comment":
             form = CommentForm(request.POST)
             if form.is_valid():
@@ -122,7 +122,7 @@ def print_plan(request, patient_id):
     """A clean print: one section a page (goals, measures, contact persons)."""
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="plan_print", now=now)
-    return render(request, "careplan/print.html", plan_context(patient, now, request.user))
+    return render(request, "careplan/print.html", plan_context(patient, now))
 
 
 @require_GET

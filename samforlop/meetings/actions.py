@@ -4,6 +4,7 @@ invitation, hold the meeting (registering its milestone), and turn decisions int
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -201,8 +202,7 @@ def hold_meeting(*, meeting: Meeting, held_on: dt.date, attended_ids, minutes: s
 
 
 def _decision_id(meeting, index):
-    import uuid
-
+    """Decisions written when holding the meeting get ids derived from it: a resubmit adds none."""
     return uuid.uuid5(meeting.pk, f"decision-{index}")
 
 

@@ -94,7 +94,7 @@ def plan(request):
                 return redirect("portal:plan")
         except ValidationError as e:
             agree_error = " ".join(e.messages)
-    context = plan_context(patient, now, request.user)
+    context = plan_context(patient, now)
     context.update({"comment_form": form, "agree_error": agree_error})
     return render(request, "portal/plan.html", context, status=400 if request.method == "POST" else 200)
 
