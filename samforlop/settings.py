@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "samforlop.assessments",
     "samforlop.meetings",
     "samforlop.careplan",
+    "samforlop.tasks",
+    "samforlop.checkins",
     "samforlop.portal",
     "samforlop.demo",
 ]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("samforlop.assessments.urls")),
     path("", include("samforlop.meetings.urls")),
     path("", include("samforlop.careplan.urls")),
+    path("", include("samforlop.checkins.urls")),
+    path("", include("samforlop.tasks.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

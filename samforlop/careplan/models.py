@@ -67,6 +67,8 @@ class Measure(models.Model):
     stop_reason = models.TextField(_("Why it was stopped"), blank=True)
     goal = models.ForeignKey(Goal, verbose_name=_("Goal"), on_delete=models.PROTECT, null=True, blank=True,
                              related_name="measures")
+    # An adapted training programme: the patient logs sessions in a training diary.
+    is_training_programme = models.BooleanField(_("Training programme (the patient keeps a diary)"), default=False)
     decision = models.OneToOneField("meetings.Decision", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="measure")
     revision = models.PositiveIntegerField(default=1)

@@ -4,11 +4,13 @@ the same transaction; delivery is `manage.py send_messages`, one message per ste
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from samforlop.core import clock
 from samforlop.messaging.models import Message
 
 MAX_ATTEMPTS = 5
@@ -22,7 +24,7 @@ def message_language():
 def queue_message(
     *, kind: str, subject: str, body: str, now, recipient_user=None, recipient_organisation=None,
     recipient_patient=None, patient=None, link: str = "", dedupe_key: str | None = None,
-    attachment: tuple[str, str, str] | None = None,
+    attachment: tuple[str, str, str] | None = None, sender=None,
 ) -> Message:
     """Put a message in the outbox. The subject must name no health details."""
     if dedupe_key and (existing := Message.objects.filter(dedupe_key=dedupe_key).first()):
@@ -35,7 +37,7 @@ def queue_message(
     elif recipient_patient is not None:
         address = recipient_patient.email
     return Message.objects.create(
-        created_at=now, kind=kind, subject=subject, body=body, link=link, dedupe_key=dedupe_key,
+        created_at=now, kind=kind, subject=subject, body=body, link=link, dedupe_key=dedupe_key, sender=sender,
         recipient_user=recipient_user, recipient_organisation=recipient_organisation,
         recipient_patient=recipient_patient, patient=patient, to_address=address,
         delivery=Message.Delivery.PENDING if address else Message.Delivery.NO_ADDRESS, next_attempt_at=now,
@@ -84,3 +86,40 @@ def deliver_next(now) -> Message | None:
             message.last_error = ""
         message.save(update_fields=["attempts", "delivery", "sent_at", "last_error", "next_attempt_at"])
         return message
+
+
+@transaction.atomic
+def write_to_contact_person(*, patient, contact_person, text: str, actor, now, submission_id) -> Message:
+    """The patient writes to one of their contact persons."""
+    from samforlop.patients.models import CareTeamMember, active_on
+
+    key = f"patient_message:{submission_id}"
+    if (existing := Message.objects.filter(dedupe_key=key).first()) is not None:
+        return existing
+    if actor.patient_id != patient.pk:
+        raise ValidationError(_("Only the patient writes from their own page."))
+    if not CareTeamMember.objects.filter(active_on(clock.oslo_date(now)), patient=patient, person=contact_person,
+                                         is_contact_person=True).exists():
+        raise ValidationError({"contact_person": [_("Choose one of your contact persons.")]})
+    if not text.strip():
+        raise ValidationError({"text": [_("Write your message.")]})
+    with message_language():
+        return queue_message(kind="patient_message", recipient_user=contact_person, patient=patient, sender=actor,
+                             now=now, subject=_("Message from a patient"), body=text.strip(),
+                             link="/messages/", dedupe_key=key)
+
+
+@transaction.atomic
+def answer_patient(*, message: Message, text: str, actor, now, submission_id) -> Message:
+    """A contact person answers a patient's message."""
+    key = f"patient_answer:{submission_id}"
+    if (existing := Message.objects.filter(dedupe_key=key).first()) is not None:
+        return existing
+    if message.kind != "patient_message" or message.recipient_user_id != actor.pk:
+        raise ValidationError(_("You can answer messages sent to you by a patient."))
+    if not text.strip():
+        raise ValidationError({"text": [_("Write your answer.")]})
+    with message_language():
+        return queue_message(kind="contact_answer", recipient_patient=message.patient, patient=message.patient,
+                             sender=actor, now=now, subject=_("Answer from your contact person"), body=text.strip(),
+                             link="/messages/", dedupe_key=key)

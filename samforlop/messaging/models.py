@@ -35,6 +35,9 @@ class Message(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="messages_about"
     )
+    # Who wrote it, when a person did (a patient to their contact person, or the answer).
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="sent_messages")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     link = models.CharField(max_length=300, blank=True)

@@ -4,7 +4,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from samforlop.accounts.models import User
+from samforlop.messaging.actions import answer_patient, write_to_contact_person
+from samforlop.messaging.forms import AnswerForm, WriteForm
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
@@ -12,8 +18,9 @@ from samforlop.messaging.models import Message
 
 
 def messages_for(user):
-    """Messages addressed to the user, to their organisation, or (for a patient) to them."""
-    condition = Q(recipient_user=user)
+    """Messages addressed to the user, to their organisation, or (for a patient) to them; and the
+    ones the user wrote."""
+    condition = Q(recipient_user=user) | Q(sender=user)
     if user.organisation_id:
         condition |= Q(recipient_organisation_id=user.organisation_id)
     if user.patient_id:
@@ -40,7 +47,7 @@ def inbox(request):
     return render(request, "messaging/inbox.html", {"page": page})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def detail(request, message_id):
     now = clock.now()
@@ -48,7 +55,38 @@ def detail(request, message_id):
     if message.recipient_user_id == request.user.pk and message.read_at is None:
         message.read_at = now
         message.save(update_fields=["read_at"])
-    return render(request, "messaging/detail.html", {"message": message})
+    may_answer = message.kind == "patient_message" and message.recipient_user_id == request.user.pk
+    form = AnswerForm(request.POST or None) if may_answer else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            answer_patient(message=message, actor=request.user, now=now, **form.cleaned_data)
+            return redirect("messaging:inbox")
+        except ValidationError as e:
+            form.add_error(None, e)
+    return render(request, "messaging/detail.html", {"message": message, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def write(request):
+    """A patient writes to one of their contact persons."""
+    if request.user.patient_id is None:
+        raise Http404()
+    now = clock.now()
+    patient = request.user.patient
+    contacts = User.objects.filter(
+        care_team_memberships__patient=patient, care_team_memberships__is_contact_person=True,
+        care_team_memberships__valid_from__lte=clock.oslo_date(now)).distinct()
+    form = WriteForm(request.POST or None, contacts=contacts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            write_to_contact_person(patient=patient, actor=request.user, now=now, **form.cleaned_data)
+            return redirect("messaging:inbox")
+        except ValidationError as e:
+            for field, messages in getattr(e, "message_dict", {None: e.messages}).items():
+                form.add_error(field, messages)
+    return render(request, "messaging/write.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 @require_GET

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from samforlop.core.decorators import staff_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.pathways import actions
+from samforlop.pathways import state as pathway_state
 from samforlop.pathways.access import get_pathway_for_user
 from samforlop.pathways.definitions import VOID, all_definitions
 from samforlop.pathways.forms import CorrectionForm, MilestoneForm, StartPathwayForm, WorklistFilterForm
@@ -73,10 +76,39 @@ def worklist(request):
 
     query = request.GET.copy()
     query.pop("page", None)
+    tasks, answered_share = _open_tasks(user, today, now)
     return render(request, "pathways/worklist.html", {
         "form": form, "rows": rows, "page": page_number, "has_next": has_next,
         "has_previous": page_number > 1, "query": query.urlencode(), "today": today,
+        "tasks": tasks, "answered_share": answered_share,
     })
+
+
+def _open_tasks(user, today, now):
+    """The organisation's open tasks (first page), due first, with breach flags like the pathway
+    limits; and the share of appointment requests answered within the promised time (12 months)."""
+    from samforlop.patients.models import visibility_condition
+    from samforlop.tasks.models import Task
+
+    if user.organisation_id is None:
+        return [], None
+    condition = visibility_condition(user, today, patient_field="patient_id")
+    tasks = list(Task.objects.filter(condition, organisation_id=user.organisation_id, status=Task.Status.OPEN)
+                 .select_related("patient").order_by("due_on", "created_at")[:50])
+    for task in tasks:
+        task.days_left = (task.due_on - today).days
+        task.badge = pathway_state.deadline_state(task.days_left, settings.AT_RISK_DAYS)
+    if tasks:
+        log_access(user=user, what="worklist_tasks", at=now, patients=[t.patient for t in tasks])
+    requests = list(Task.objects.filter(
+        organisation_id=user.organisation_id, source=Task.Source.PATIENT_REQUEST,
+        created_at__gte=now - dt.timedelta(days=365), status=Task.Status.DONE,
+    ).values_list("answered_at", "due_on"))
+    share = None
+    if requests:
+        in_time = sum(1 for answered_at, due_on in requests if clock.oslo_date(answered_at) <= due_on)
+        share = {"in_time": in_time, "count": len(requests), "percent": round(100 * in_time / len(requests))}
+    return tasks, share
 
 
 def _deadline_order_page(pathways, offset: int, limit: int) -> list:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from samforlop.checkins import views as checkin_views
 from samforlop.portal import views
 
 app_name = "portal"
@@ -8,5 +9,10 @@ urlpatterns = [
     path("my/letters/<uuid:letter_id>/", views.letter, name="letter"),
     path("my/plan/", views.plan, name="plan"),
     path("my/relatives/", views.relatives, name="relatives"),
+    path("my/checkins/", checkin_views.my_checkins, name="checkins"),
+    path("my/checkins/<slug:questionnaire_key>/", checkin_views.checkin, name="checkin"),
+    path("my/checkins/done/<uuid:checkin_id>/", checkin_views.checkin_done, name="checkin_done"),
+    path("my/appointment/", checkin_views.appointment, name="appointment"),
+    path("my/training/", checkin_views.training, name="training"),
     path("clinics/<uuid:clinic_id>/", views.clinic_public, name="clinic"),
 ]

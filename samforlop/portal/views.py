@@ -59,15 +59,37 @@ def patient_required(view):
 @require_GET
 @patient_required
 def home(request):
-    """The patient's start page: meeting invitations, the plan, letters."""
+    """The patient's start page, phone first: the next step, follow-up, check-ins, meetings, the
+    plan, contact persons and letters."""
+    from samforlop.careplan.models import Goal
+    from samforlop.checkins.models import CheckinSchedule, FollowUpEnrolment
+    from samforlop.checkins.questionnaire import get_questionnaire
     from samforlop.meetings.models import Participant
+    from samforlop.pathways.models import Pathway
+    from samforlop.patients.models import CareTeamMember, active_on
 
     now = clock.now()
-    letters = list(Letter.objects.filter(patient_id=request.user.patient_id))
-    invitations = list(Participant.objects.filter(
-        patient_id=request.user.patient_id, meeting__status="scheduled").select_related("meeting__pathway"))
-    log_access(user=request.user, what="portal_home", at=now, patients=[request.user.patient])
-    return render(request, "portal/home.html", {"letters": letters, "invitations": invitations})
+    today = clock.oslo_date(now)
+    patient = request.user.patient
+    pathway = Pathway.objects.filter(patient=patient, status="active").select_related("clinic").order_by("-created_at").first()
+    next_step = None
+    if pathway is not None and pathway.next_milestone:
+        next_step = {"name": pathway.next_milestone_name, "date": pathway.next_deadline,
+                     "pathway": pathway.definition.name, "clinic": pathway.clinic.name}
+    due = list(CheckinSchedule.objects.filter(patient=patient, active=True, next_due_on__lte=today))
+    for schedule in due:
+        schedule.title = get_questionnaire(schedule.questionnaire).title
+    log_access(user=request.user, what="portal_home", at=now, patients=[patient])
+    return render(request, "portal/home.html", {
+        "letters": list(Letter.objects.filter(patient=patient)),
+        "invitations": list(Participant.objects.filter(patient=patient, meeting__status="scheduled")
+                            .select_related("meeting__pathway")),
+        "next_step": next_step, "due": due,
+        "enrolled": FollowUpEnrolment.objects.filter(patient=patient, active=True).exists(),
+        "goals": list(Goal.objects.filter(plan__patient=patient, status=Goal.Status.ACTIVE)),
+        "contacts": list(CareTeamMember.objects.filter(active_on(today), patient=patient, is_contact_person=True)
+                         .select_related("person", "organisation")),
+    })
 
 
 @require_http_methods(["GET", "POST"])

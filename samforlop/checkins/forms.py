@@ -1,0 +1,105 @@
+"""A form built from a questionnaire definition, and the other check-in forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samforlop.core.forms import SubmissionIdField
+
+
+class CheckinForm(forms.Form):
+    submission_id = SubmissionIdField()
+
+    def __init__(self, *args, questionnaire, activity_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        for item in questionnaire.items:
+            if item.type == "scale":
+                self.fields[item.key] = forms.TypedChoiceField(
+                    label=str(item.text), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+                    choices=[(n, str(n)) for n in range(item.min, item.max + 1)])
+            elif item.type == "yes_no":
+                self.fields[item.key] = forms.ChoiceField(label=str(item.text), required=False, widget=forms.RadioSelect,
+                                                          choices=[("yes", _("Yes")), ("no", _("No"))])
+            else:
+                names = list(activity_names) + [""] * item.max_count
+                for n in range(item.max_count):
+                    self.fields[f"{item.key}_{n}_name"] = forms.CharField(
+                        label=_("Activity %(n)s") % {"n": n + 1}, required=False, max_length=100, initial=names[n])
+                    self.fields[f"{item.key}_{n}_value"] = forms.TypedChoiceField(
+                        label=_("How well can you do it now? (%(min)s–%(max)s)") % {"min": item.min, "max": item.max},
+                        required=False, coerce=int, empty_value=None,
+                        choices=[("", "—")] + [(v, str(v)) for v in range(item.min, item.max + 1)])
+
+    def clean(self):
+        data = super().clean()
+        for item in self.questionnaire.items:
+            if item.type != "named_activities":
+                continue
+            for n in range(item.max_count):
+                name, value = data.get(f"{item.key}_{n}_name"), data.get(f"{item.key}_{n}_value")
+                if name and value is None:
+                    self.add_error(f"{item.key}_{n}_value", _("Rate the activity you named."))
+                if value is not None and not name:
+                    self.add_error(f"{item.key}_{n}_name", _("Name the activity you rated."))
+        return data
+
+    def answers(self) -> dict:
+        answers = {}
+        for item in self.questionnaire.items:
+            if item.type == "named_activities":
+                rows = [{"name": self.cleaned_data[f"{item.key}_{n}_name"].strip(),
+                         "value": self.cleaned_data[f"{item.key}_{n}_value"]}
+                        for n in range(item.max_count) if self.cleaned_data.get(f"{item.key}_{n}_name")]
+                answers[item.key] = rows or None
+            else:
+                value = self.cleaned_data.get(item.key)
+                answers[item.key] = None if value in (None, "") else value
+        return answers
+
+    def rows(self):
+        """Fields grouped per item, for the template."""
+        for item in self.questionnaire.items:
+            if item.type == "named_activities":
+                yield item, [(self[f"{item.key}_{n}_name"], self[f"{item.key}_{n}_value"]) for n in range(item.max_count)]
+            else:
+                yield item, self[item.key]
+
+
+class AppointmentRequestForm(forms.Form):
+    submission_id = SubmissionIdField()
+    reason = forms.CharField(label=_("In a few words: why do you need an appointment?"),
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class TrainingSessionForm(forms.Form):
+    submission_id = SubmissionIdField()
+    done_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    what = forms.CharField(label=_("What you did"), max_length=300)
+    how_it_felt = forms.CharField(label=_("How it felt"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    pain_before = forms.IntegerField(label=_("Pain before (0–10)"), min_value=0, max_value=10)
+    pain_after = forms.IntegerField(label=_("Pain after (0–10)"), min_value=0, max_value=10)
+
+
+class ScheduleForm(forms.Form):
+    questionnaire = forms.ChoiceField(label=_("Questionnaire"))
+    interval_months = forms.IntegerField(label=_("Every (months)"), min_value=1, max_value=24, initial=3)
+    first_due_on = forms.DateField(label=_("First time"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, questionnaires, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].choices = [(q.key, str(q.title)) for q in questionnaires]
+
+
+class EnrolForm(forms.Form):
+    other_illness = forms.BooleanField(label=_("The patient has other illness (blood tests every 3 months)"),
+                                       required=False)
+
+
+class TaskAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    appointment_on = forms.DateField(label=_("Appointment date (when one is offered)"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}))

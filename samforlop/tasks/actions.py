@@ -1,0 +1,65 @@
+"""Named operations on tasks."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samforlop.accounts.models import Organisation
+from samforlop.audit.models import record_audit
+from samforlop.core import clock
+from samforlop.patients.models import CareTeamMember, active_on
+from samforlop.tasks.models import Task
+
+DUE_DAYS = {Task.Kind.PHONE_PATIENT: 7, Task.Kind.OFFER_APPOINTMENT: 30}
+
+
+def responsible_clinic(patient, today) -> Organisation | None:
+    """Who acts on the patient's check-ins and requests: the follow-up clinic if enrolled, else the
+    clinic of the latest active pathway, else a specialist clinic on the care team."""
+    enrolment = getattr(patient, "follow_up", None) if hasattr(patient, "follow_up") else None
+    if enrolment is not None and enrolment.active:
+        return enrolment.clinic
+    pathway = patient.pathways.filter(status="active").select_related("clinic").order_by("-created_at").first()
+    if pathway is not None:
+        return pathway.clinic
+    member = CareTeamMember.objects.filter(active_on(today), patient=patient,
+                                           organisation__kind__in=Organisation.SPECIALIST_KINDS).first()
+    return member.organisation if member else None
+
+
+def create_task(*, patient, kind: str, source: str, reason: str, now, checkin=None, submission_id=None,
+                due_days: int | None = None) -> Task | None:
+    today = clock.oslo_date(now)
+    clinic = responsible_clinic(patient, today)
+    if clinic is None:
+        return None
+    task = Task.objects.create(
+        patient=patient, organisation=clinic, kind=kind, source=source, reason=reason, created_at=now,
+        due_on=today + dt.timedelta(days=due_days if due_days is not None else DUE_DAYS[kind]),
+        checkin=checkin, submission_id=submission_id)
+    record_audit(actor=None, action="task_created", obj=task, at=now, kind=kind, source=source)
+    return task
+
+
+@transaction.atomic
+def answer_task(*, task: Task, answer: str, appointment_on=None, actor, now) -> Task:
+    """The clinic answers: what was done, and the appointment date when one was offered."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if actor.organisation_id != task.organisation_id:
+        raise ValidationError(_("Only the clinic the task belongs to can answer it."))
+    if task.status == Task.Status.DONE:
+        raise ValidationError(_("The task has already been answered."))
+    errors = {}
+    if not answer.strip():
+        errors["answer"] = [_("Say what was done.")]
+    if task.kind == Task.Kind.OFFER_APPOINTMENT and appointment_on is None:
+        errors["appointment_on"] = [_("Give the date of the appointment offered.")]
+    if errors:
+        raise ValidationError(errors)
+    task.status, task.answer, task.appointment_on = Task.Status.DONE, answer.strip(), appointment_on
+    task.answered_at, task.answered_by = now, actor
+    task.save(update_fields=["status", "answer", "appointment_on", "answered_at", "answered_by"])
+    record_audit(actor=actor, action="task_answered", obj=task, at=now, in_time=task.answered_in_time)
+    return task
