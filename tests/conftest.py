@@ -144,7 +144,8 @@ def wipe_patient_data(keep_organisations=True):
 
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_user SET patient_id = NULL")
-        for table in ("careplan_planversion", "careplan_plancomment", "careplan_measure", "careplan_goal",
+        for table in ("checkins_trainingsession", "tasks_task", "checkins_checkin", "checkins_checkinschedule",
+                      "checkins_followupenrolment", "careplan_planversion", "careplan_plancomment", "careplan_measure", "careplan_goal",
                       "careplan_plan", "meetings_participant", "meetings_decision", "meetings_meeting",
                       "assessments_assessmententry", "patients_relativeconsent", "portal_letter", "messaging_message", "referrals_referraltreatment", "referrals_referral",
                       "referrals_consultation", "pathways_pathwaytime", "pathways_pathwayevent", "pathways_pathway",

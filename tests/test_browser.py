@@ -269,3 +269,46 @@ def test_assessment_meetings_plan_and_end_of_the_pathway(live_server, page, demo
         page.goto(base + "/measures/")
         expect(page.locator("table[data-group=mine]")).to_contain_text(measure)
         expect(page.locator("table[data-group=mine]")).to_contain_text(patient.full_name)
+
+
+def test_check_in_scoring_red_and_i_need_an_appointment_on_a_phone(live_server, page, demo_world):
+    """The demo patient answers a check-in that scores red and is told what happens next; the
+    clinic's worklist shows the appointment task due in 30 days. A second patient, in
+    patient-controlled follow-up, presses "I need an appointment" and the task appears."""
+    from samforlop.accounts.models import User
+    from samforlop.core import clock
+
+    base = live_server.url
+    due = (clock.today() + dt.timedelta(days=30)).isoformat()
+    patient = User.objects.get(username="pasient4").patient
+    follow_up_patient = User.objects.get(username="pasient5").patient
+
+    def log_in_as(name):
+        page.context.clear_cookies()
+        page.goto(base + "/accounts/login/")
+        page.get_by_role("button", name=name).first.click()
+        page.get_by_role("heading", level=1).first.wait_for()
+
+    log_in_as(f"{patient.given_name} {patient.family_name} – pasient")
+    page.get_by_role("link", name="Smerte").first.click()
+    page.locator("label.scale-option", has=page.locator("input[name=pain_now][value='9']")).click()
+    page.locator("label.scale-option", has=page.locator("input[name=pain_average_week][value='10']")).click()
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("[data-colour=red]")).to_be_visible()
+    expect(page.locator("[data-colour=red]")).to_contain_text("time")  # "you will be offered an appointment"
+    page.screenshot(path=str(SCREENSHOTS / "checkin-red.png"), full_page=True)
+
+    log_in_as("Kari Nordmann")
+    row = page.locator("table.tasks tr", has_text=patient.full_name)
+    expect(row.locator(f"time[datetime='{due}']")).to_have_count(1)
+    expect(row).to_have_attribute("data-task", "offer_appointment")
+
+    log_in_as(f"{follow_up_patient.given_name} {follow_up_patient.family_name} – pasient")
+    page.locator("[data-appointment-button]").click()
+    page.get_by_label("Med noen få ord").fill("Hovne fingre og verre morgenstivhet den siste uka")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("[data-appointment-requested]")).to_be_visible()
+
+    log_in_as("Eli Moen")
+    expect(page.locator("table.tasks tr", has_text=follow_up_patient.full_name)).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "clinic-tasks.png"), full_page=True)

@@ -111,7 +111,7 @@ def update_goal(*, goal: Goal, revision: int, text: str, reached_means: str, rev
 @transaction.atomic
 def add_measure(
     *, patient, title: str, organisation, person=None, description: str = "", start_on=None, due_on=None,
-    goal: Goal | None = None, decision=None, actor, now, submission_id,
+    goal: Goal | None = None, decision=None, is_training_programme: bool = False, actor, now, submission_id,
 ) -> Measure:
     """A measure (tiltak) owned by an organisation on the care team, and usually a named person."""
     if (existing := Measure.objects.filter(submission_id=submission_id).first()) is not None:
@@ -130,7 +130,8 @@ def add_measure(
         raise PlanError({"goal": [_("The goal belongs to another plan.")]})
     measure = Measure.objects.create(
         plan=plan, title=title.strip(), description=description.strip(), organisation=organisation, person=person,
-        start_on=start_on, due_on=due_on, goal=goal, decision=decision, submission_id=submission_id)
+        start_on=start_on, due_on=due_on, goal=goal, decision=decision, submission_id=submission_id,
+        is_training_programme=is_training_programme)
     _new_version(plan, actor=actor, now=now, what=_("Measure added: %(title)s (%(owner)s)")
                  % {"title": measure.title, "owner": person.display_name if person else organisation.name})
     _tell_owner(measure, actor, now)

@@ -34,6 +34,8 @@ class MeasureForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("For the goal"), queryset=Goal.objects.none(), required=False)
     start_on = forms.DateField(label=_("Start"), required=False, widget=DATE)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    is_training_programme = forms.BooleanField(label=_("Training programme (the patient keeps a diary)"),
+                                               required=False)
 
     def __init__(self, *args, organisations, people, goals, **kwargs):
         kwargs.setdefault("auto_id", "id_measure_%s")

@@ -159,11 +159,7 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
             if patient_users < 3:
                 # Some patients log in to their own pages (demo).
                 patient_users += 1
-                User.objects.get_or_create(
-                    username=f"pasient{patient_users}",
-                    defaults={"first_name": patient.given_name, "last_name": patient.family_name,
-                              "patient": patient, "is_demo": True, "email": patient.email},
-                )
+                _patient_user(f"pasient{patient_users}", patient)
             created.append(patient)
             continue
         clinic_key = "revma" if n % 7 == 6 else "pain"
@@ -195,7 +191,26 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
             if stage in ("summarized", "followup_at_risk", "ended_followup"):
                 _demo_plan(patient, organisations, staff, actor, rng, today, now)
         created.append(patient)
+        if stage == "in_assessment" and clinic_key == "pain" and not User.objects.filter(username="pasient4").exists():
+            # A patient in a pathway who checks in from their phone.
+            _patient_user("pasient4", patient)
+            from samforlop.checkins.actions import schedule_checkins
+
+            schedule_checkins(patient=patient, questionnaire_key="pain_intensity", interval_months=3,
+                              first_due_on=today, actor=actor, now=now)
+        if clinic_key == "revma" and not User.objects.filter(username="pasient5").exists():
+            # A patient with inflammatory joint disease in a stable phase follows up themselves (PORS).
+            from samforlop.checkins.actions import enrol_in_follow_up
+
+            _patient_user("pasient5", patient)
+            enrol_in_follow_up(patient=patient, clinic=clinic, other_illness=False, actor=staff["lege.revma"], now=now)
     return World(organisations=organisations, staff=staff, patients=created)
+
+
+def _patient_user(username, patient):
+    User.objects.get_or_create(username=username, defaults={
+        "first_name": patient.given_name, "last_name": patient.family_name, "patient": patient, "is_demo": True,
+        "email": patient.email})
 
 
 def _demo_referral(patient, gp, clinic, rng, when):
@@ -235,11 +250,12 @@ def _demo_plan(patient, organisations, staff, actor, rng, today, now):
     goal = add_goal(patient=patient, text=goal_text, reached_means=reached, review_on=today + dt.timedelta(days=90),
                     actor=actor, now=now, submission_id=uuid.UUID(int=rng.getrandbits(128)))
     team = {m.organisation_id for m in patient.care_team.all()}
-    owners = [("physio_bergen", "fysio.bergen", "Fysioterapi i gruppe, to ganger i uka"),
-              ("nav", "nav.veileder", "Arbeidsavklaring og tilrettelegging på arbeidsplassen")]
-    for org_key, username, title in owners:
+    owners = [("physio_bergen", "fysio.bergen", "Tilpasset trening hjemme og i gruppe, tre ganger i uka", True),
+              ("nav", "nav.veileder", "Arbeidsavklaring og tilrettelegging på arbeidsplassen", False)]
+    for org_key, username, title, training in owners:
         if organisations[org_key].pk in team:
             add_measure(patient=patient, title=title, organisation=organisations[org_key], person=staff[username],
+                        is_training_programme=training,
                         goal=goal, start_on=today - dt.timedelta(days=rng.randint(0, 30)),
                         due_on=today + dt.timedelta(days=rng.randint(-10, 60)), actor=actor, now=now,
                         submission_id=uuid.UUID(int=rng.getrandbits(128)))
