@@ -151,7 +151,7 @@ def reminders_step(now) -> str | None:
     `manage.py send_reminders`, one item per step."""
     today = clock.oslo_date(now)
     with transaction.atomic():
-        schedule = (CheckinSchedule.objects.select_for_update(skip_locked=True)
+        schedule = (CheckinSchedule.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(active=True, next_due_on__lte=today).exclude(first_reminder_for=F("next_due_on"))
                     .select_related("patient").first())
         if schedule is not None:
@@ -159,7 +159,7 @@ def reminders_step(now) -> str | None:
             schedule.save(update_fields=["first_reminder_for"])
             _remind_checkin(schedule, now, second=False)
             return "checkin_reminder"
-        schedule = (CheckinSchedule.objects.select_for_update(skip_locked=True)
+        schedule = (CheckinSchedule.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(active=True, next_due_on__lte=today - dt.timedelta(days=SECOND_REMINDER_AFTER_DAYS),
                             first_reminder_for=F("next_due_on"))
                     .exclude(second_reminder_for=F("next_due_on")).select_related("patient").first())
@@ -168,7 +168,7 @@ def reminders_step(now) -> str | None:
             schedule.save(update_fields=["second_reminder_for"])
             _remind_checkin(schedule, now, second=True)
             return "checkin_second_reminder"
-        enrolment = (FollowUpEnrolment.objects.select_for_update(skip_locked=True)
+        enrolment = (FollowUpEnrolment.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(active=True, next_blood_test_on__lte=today).select_related("patient", "medical_contact").first())
         if enrolment is not None:
             due = enrolment.next_blood_test_on
