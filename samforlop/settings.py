@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "samforlop.careplan",
     "samforlop.tasks",
     "samforlop.checkins",
+    "samforlop.offers",
     "samforlop.portal",
     "samforlop.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("samforlop.careplan.urls")),
     path("", include("samforlop.checkins.urls")),
     path("", include("samforlop.tasks.urls")),
+    path("", include("samforlop.offers.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

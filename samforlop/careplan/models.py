@@ -35,6 +35,9 @@ class Goal(models.Model):
     reached_means = models.TextField(_("What “reached” means"), blank=True)
     review_on = models.DateField(_("Review date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # What the goal needs (physical activity, pain coping, work, peer support, social contact): used
+    # to match offers from the catalogue.
+    needs = models.JSONField(_("needs"), default=list, blank=True)
     revision = models.PositiveIntegerField(default=1)
     submission_id = models.UUIDField(unique=True)
 

@@ -70,6 +70,11 @@ class Patient(models.Model):
         null=True, blank=True, related_name="gp_patients",
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    # For matching offers: the diagnosis group (if any) and what the patient has said they prefer.
+    diagnosis_group = models.CharField(_("diagnosis group"), max_length=32, blank=True)
+    prefers_no_referral = models.BooleanField(_("prefers offers without referral"), default=False)
+    prefers_low_cost = models.BooleanField(_("prefers free or low-cost offers"), default=False)
+    needs_transport = models.BooleanField(_("needs transport"), default=False)
 
     objects = PatientQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from samforlop.checkins import views as checkin_views
+from samforlop.offers import views as offer_views
 from samforlop.portal import views
 
 app_name = "portal"
@@ -14,5 +15,6 @@ urlpatterns = [
     path("my/checkins/done/<uuid:checkin_id>/", checkin_views.checkin_done, name="checkin_done"),
     path("my/appointment/", checkin_views.appointment, name="appointment"),
     path("my/training/", checkin_views.training, name="training"),
+    path("my/offers/", offer_views.my_offers, name="offers"),
     path("clinics/<uuid:clinic_id>/", views.clinic_public, name="clinic"),
 ]

@@ -13,10 +13,12 @@ class Task(models.Model):
     class Kind(models.TextChoices):
         PHONE_PATIENT = "phone_patient", _("Phone the patient")
         OFFER_APPOINTMENT = "offer_appointment", _("Offer an appointment")
+        FOLLOW_UP_RECOMMENDATION = "follow_up_recommendation", _("Follow up an unanswered recommendation")
 
     class Source(models.TextChoices):
         CHECKIN = "checkin", _("Check-in")
         PATIENT_REQUEST = "patient_request", _("The patient asked for an appointment")
+        RECOMMENDATION = "recommendation", _("A recommended offer")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
