@@ -69,14 +69,14 @@ def _check_owner(patient, organisation, person, today, errors):
 
 
 @transaction.atomic
-def add_goal(*, patient, text: str, reached_means: str = "", review_on=None, actor, now, submission_id) -> Goal:
+def add_goal(*, patient, text: str, reached_means: str = "", review_on=None, needs=(), actor, now, submission_id) -> Goal:
     if (existing := Goal.objects.filter(submission_id=submission_id).first()) is not None:
         return existing
     if not text.strip():
         raise PlanError({"text": [_("Write the goal, in the patient's own words.")]})
     plan = plan_for(patient, now)
     goal = Goal.objects.create(plan=plan, text=text.strip(), reached_means=reached_means.strip(),
-                               review_on=review_on, submission_id=submission_id)
+                               review_on=review_on, needs=sorted(set(needs)), submission_id=submission_id)
     _new_version(plan, actor=actor, now=now, what=_("Goal added: %(goal)s") % {"goal": goal.text[:120]})
     return goal
 

@@ -8,12 +8,20 @@ from samforlop.core.forms import SubmissionIdField
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+NEED_CHOICES = [
+    ("physical_activity", _("Physical activity")), ("pain_coping", _("Coping with pain")), ("work", _("Work")),
+    ("peer_support", _("Peer support")), ("social_contact", _("Social contact")),
+]
+
+
 class GoalForm(forms.Form):
     submission_id = SubmissionIdField()
     text = forms.CharField(label=_("Goal, in the patient's own words"), widget=forms.Textarea(attrs={"rows": 2}))
     reached_means = forms.CharField(label=_("What “reached” means"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
     review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
+    needs = forms.MultipleChoiceField(label=_("What the goal needs (for suggesting offers)"), required=False,
+                                      choices=NEED_CHOICES, widget=forms.CheckboxSelectMultiple)
 
 
 class GoalEditForm(forms.Form):

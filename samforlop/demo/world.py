@@ -65,6 +65,8 @@ STAFF = [
     ("fastlege.fjord", "Hilde", "Vik", "gp_fjord", Role.PHYSICIAN),
     ("fysio.bergen", "Ola", "Bakken", "physio_bergen", Role.PHYSIOTHERAPIST),
     ("kursholder.askoy", "Nina", "Sæther", "frisklivs_askoy", Role.COURSE_ORGANISER),
+    ("kursholder.bergen", "Marte", "Aasen", "lms_bergen", Role.COURSE_ORGANISER),
+    ("frisklivs.bergen", "Jon", "Vold", "frisklivs_bergen", Role.COURSE_ORGANISER),
     ("koordinator.bergen", "Geir", "Hansen", "koordinerende_bergen", Role.COORDINATOR),
     ("koordinator.askoy", "Randi", "Toft", "koordinerende_askoy", Role.COORDINATOR),
     ("nav.veileder", "Siri", "Pedersen", "nav", Role.NAV_OFFICER),
@@ -204,7 +206,55 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
 
             _patient_user("pasient5", patient)
             enrol_in_follow_up(patient=patient, clinic=clinic, other_illness=False, actor=staff["lege.revma"], now=now)
+    _demo_catalogue(organisations, staff, today, now)
     return World(organisations=organisations, staff=staff, patients=created)
+
+
+# key, provider, kind, municipalities, open to all, groups, referral, decision, cost, transport, needs, verified days ago
+CATALOGUE = [
+    ("Varmtvannstrening for deg med smerter", "physio_bergen", "warm_water_pool", ["4601"], True, [], False, False, 0,
+     True, ["physical_activity", "social_contact"], 20, "Trening i 34 °C varmt vann, tirsdag og torsdag kl. 11."),
+    ("Frisklivssentralen: Bra start", "frisklivs_bergen", "frisklivssentral", ["4601"], True, [], False, False, 0,
+     False, ["physical_activity"], 60, "Tolv uker med trening og samtaler om levevaner."),
+    ("Leve med langvarige smerter", "lms_bergen", "living_with_course", ["4601", "4627", "4624"], True, [], False, False,
+     0, False, ["pain_coping", "peer_support"], 30, "Kurs over fire kvelder, laget sammen med brukere."),
+    ("Mestringskurs for revmatisk sykdom", "revma", "specialist_course", ["4601", "4627", "4624"], False,
+     ["inflammatory_rheumatic"], True, False, 0, False, ["pain_coping"], 90, "Kurs på sykehuset for deg med revmatisk sykdom."),
+    ("Smerteskolen", "pain", "specialist_course", ["4601", "4627", "4624"], False, ["long_term_pain"], True, False, 0,
+     False, ["pain_coping"], 45, "Tverrfaglig kurs om langvarige smerter."),
+    ("Tilpasset trening i gruppe", "frisklivs_askoy", "adapted_training", ["4627"], True, [], False, False, 300, True,
+     ["physical_activity", "social_contact"], 15, "Trening med fysioterapeut, små grupper."),
+    ("Likeperson: en å snakke med", "userorg", "peer_contact", ["4601", "4627", "4624"], True, [], False, False, 0, False,
+     ["peer_support", "social_contact"], 40, "Snakk med en som har erfaring med det samme."),
+    ("Selvhjelpsgruppe: smerter i hverdagen", "userorg", "self_help_group", ["4601"], True, [], False, False, 0, False,
+     ["peer_support", "pain_coping"], 260, "Gruppe som møtes annenhver onsdag."),
+    ("Rehabiliteringsopphold for revmatisk sykdom", "revma", "rehabilitation_stay", ["4601", "4627", "4624"], False,
+     ["inflammatory_rheumatic", "osteoarthritis"], True, True, 0, True, ["physical_activity"], 100, "Tre uker på institusjon."),
+    ("Behandlingsreise til varmt klima", "revma", "warm_climate_trip", ["4601", "4627", "4624"], False,
+     ["inflammatory_rheumatic", "psoriasis"], True, True, 0, True, ["physical_activity"], 200, "Fire uker med behandling i Spania."),
+    ("Arbeidsrettet oppfølging fra NAV", "nav", "nav_measure", ["4601"], True, [], False, True, 0, False, ["work"], 30,
+     "Hjelp til å beholde jobben eller komme tilbake."),
+    ("Arbeidsrettet rehabilitering", "nav", "work_rehabilitation", ["4601"], True, [], False, True, 0, False, ["work"], 400,
+     "Rehabilitering med mål om arbeid."),
+]
+
+
+def _demo_catalogue(organisations, staff, today, now):
+    from samforlop.offers.actions import save_offer
+
+    editors = {}
+    for user in staff.values():
+        editors.setdefault(user.organisation_id, user)
+    for (title, provider, kind, municipalities, open_to_all, groups, referral, decision, cost, transport, needs,
+         verified_days_ago, description) in CATALOGUE:
+        editor = editors[organisations[provider].pk]
+        save_offer(editor=editor, municipalities=municipalities, now=now, fields={
+            "title": title, "description": description, "kind": kind, "open_without_diagnosis": open_to_all,
+            "diagnosis_groups": groups, "needs_referral": referral, "needs_decision": decision, "cost_nok": cost,
+            "counts_toward_exemption": cost > 0, "transport": transport, "needs": needs,
+            "last_verified": today - dt.timedelta(days=verified_days_ago), "place": organisations[provider].name,
+            "languages": "norsk", "contact": organisations[provider].email,
+        })
 
 
 def _patient_user(username, patient):

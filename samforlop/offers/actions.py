@@ -372,21 +372,33 @@ def record_peer_information(*, patient, note: str = "", actor, now) -> PeerInfor
     return information
 
 
-def course_flags(clinic, today: dt.date, limit: int = 50):
+def course_flags(clinic, today: dt.date, limit: int = 100):
     """Patients whose assessment ended with the summarizing meeting 26 weeks ago or more, and who
     have not completed a learning-and-coping course within those 26 weeks (SINTEF point 5)."""
     from samforlop.pathways.models import PathwayTime
 
-    done = PathwayTime.objects.filter(clinic=clinic, limit="assessment_time", reached_on__isnull=False,
-                                      reached_on__lte=today - dt.timedelta(days=COURSE_WITHIN_DAYS))
+    rows = list(PathwayTime.objects.filter(
+        clinic=clinic, limit="assessment_time", reached_on__isnull=False,
+        reached_on__lte=today - dt.timedelta(days=COURSE_WITHIN_DAYS),
+    ).select_related("pathway__patient").order_by("reached_on")[:1000])
+    completed = {}
+    for patient_id, answered_at in Recommendation.objects.filter(
+            patient_id__in={r.pathway.patient_id for r in rows}, offer__kind__in=Offer.COURSE_KINDS,
+            status=Recommendation.Status.COMPLETED).values_list("patient_id", "answered_at"):
+        completed.setdefault(patient_id, []).append(clock.oslo_date(answered_at))
     flagged = []
-    for row in done.select_related("pathway__patient").order_by("reached_on")[:500]:
-        patient = row.pathway.patient
-        completed = Recommendation.objects.filter(
-            patient=patient, offer__kind__in=Offer.COURSE_KINDS, status=Recommendation.Status.COMPLETED,
-            answered_at__date__lte=row.reached_on + dt.timedelta(days=COURSE_WITHIN_DAYS)).exists()
-        if not completed:
-            flagged.append((patient, row.reached_on + dt.timedelta(days=COURSE_WITHIN_DAYS)))
-        if len(flagged) >= limit:
-            break
-    return flagged
+    for row in rows:
+        deadline = row.reached_on + dt.timedelta(days=COURSE_WITHIN_DAYS)
+        if not any(day <= deadline for day in completed.get(row.pathway.patient_id, [])):
+            flagged.append((row.pathway.patient, deadline))
+    return flagged[:limit]
+
+
+def not_told_about_peers(clinic, limit: int = 100):
+    """Patients in the clinic's active pathways with no record of being told about user
+    organisations and peer contacts."""
+    from samforlop.pathways.models import Pathway
+
+    return list(Pathway.objects.filter(clinic=clinic, status="active")
+                .exclude(patient__peer_information__isnull=False)
+                .select_related("patient").order_by("started_on")[:limit])

@@ -199,3 +199,26 @@ def start_pathway(request, patient_id):
         except actions.PathwayError as e:
             _show_refusal(form, e)
     return render_patient_page(request, patient, now, start_form=form, status=400)
+
+
+@require_GET
+@staff_required
+def follow_up_list(request):
+    """The coordinator's list: the SINTEF model's rules the clinic has not met for its patients
+    (a learning-and-coping course completed within 26 weeks of the assessment; told about user
+    organisations and peer contacts). Only patients the user may see are listed."""
+    from samforlop.offers.actions import course_flags, not_told_about_peers
+    from samforlop.patients.models import Patient
+
+    now = clock.now()
+    today = clock.oslo_date(now)
+    organisation = request.user.organisation
+    if not organisation.is_specialist_clinic:
+        raise PermissionDenied("A clinic's list.")
+    visible = set(Patient.objects.visible_to(request.user, today).values_list("pk", flat=True))
+    courses = [(p, deadline) for p, deadline in course_flags(organisation, today) if p.pk in visible]
+    peers = [pw for pw in not_told_about_peers(organisation) if pw.patient_id in visible]
+    shown = [p for p, _ in courses] + [pw.patient for pw in peers]
+    if shown:
+        log_access(user=request.user, what="follow_up_list", at=now, patients=shown)
+    return render(request, "pathways/follow_up_list.html", {"courses": courses, "peers": peers, "today": today})
