@@ -312,3 +312,48 @@ def test_check_in_scoring_red_and_i_need_an_appointment_on_a_phone(live_server, 
     log_in_as("Eli Moen")
     expect(page.locator("table.tasks tr", has_text=follow_up_patient.full_name)).to_have_count(1)
     page.screenshot(path=str(SCREENSHOTS / "clinic-tasks.png"), full_page=True)
+
+
+def test_offers_found_without_log_in_recommended_and_taken_up(live_server, page, demo_world):
+    """A visitor filters the municipality's offers to "no referral, free"; the physiotherapist
+    recommends the warm-water group to the patient; the patient has started; the uptake shows it."""
+    from samforlop.accounts.models import User
+    from samforlop.offers.models import Offer
+
+    base = live_server.url
+    pool = Offer.objects.get(kind="warm_water_pool")
+    patient = User.objects.get(username="pasient4").patient
+
+    page.goto(base + "/offers/")
+    page.fill("input[name=municipality]", "4601")
+    page.check("input[name=no_referral]")
+    page.check("input[name=free]")
+    page.locator("main form button[type=submit]").click()
+    results = page.locator("ul.offers")
+    expect(results).to_contain_text(pool.title)
+    expect(results).not_to_contain_text("Tilpasset trening i gruppe")  # another municipality, and not free
+    expect(results).not_to_contain_text("Smerteskolen")  # needs a referral
+
+    def log_in_as(name):
+        page.context.clear_cookies()
+        page.goto(base + "/accounts/login/")
+        page.get_by_role("button", name=name).first.click()
+        page.get_by_role("heading", level=1).first.wait_for()
+
+    log_in_as("Ola Bakken")
+    page.goto(f"{base}/patients/{patient.pk}/offers/")
+    suggestion = page.locator(f"ol.matches li[data-offer='{pool.pk}']")
+    suggestion.locator("input[name=note]").fill("Varmt vann gjør treningen lettere.")
+    suggestion.locator("button[type=submit]").click()
+    expect(page.locator("[data-recommendation=recommended]")).to_contain_text(pool.title)
+
+    log_in_as(f"{patient.given_name} {patient.family_name} – pasient")
+    page.goto(base + "/my/offers/")
+    card = page.locator("section[data-recommendation]").first
+    card.locator("input[name=status][value=started]").check()
+    card.locator("button[type=submit]").click()
+    expect(page.locator("section[data-recommendation] [data-status=started]")).to_be_visible()
+
+    log_in_as("Ola Bakken")
+    page.goto(f"{base}/offers/{pool.pk}/")
+    expect(page.locator("[data-count=started]")).to_have_text("1")
