@@ -233,7 +233,7 @@ def log_training_session(*, measure, done_on, what: str, how_it_felt: str, pain_
 
 @transaction.atomic
 def reply_to_training_session(*, session: TrainingSession, reply: str, actor, now) -> TrainingSession:
-    session = TrainingSession.objects.select_for_update().select_related("measure__plan__patient").get(pk=session.pk)
+    session = TrainingSession.objects.select_for_update(of=("self",)).select_related("measure__plan__patient").get(pk=session.pk)
     measure = session.measure
     if actor.organisation_id != measure.organisation_id:
         raise CheckinError(_("Only the service that owns the training programme answers."))

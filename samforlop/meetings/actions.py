@@ -149,7 +149,7 @@ def may_answer_for(participant: Participant, user) -> bool:
 
 @transaction.atomic
 def answer_invitation(*, participant: Participant, accept: bool, actor, now) -> Participant:
-    participant = Participant.objects.select_for_update().select_related("meeting").get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=participant.pk)
     if not may_answer_for(participant, actor):
         raise MeetingError(_("You can only answer your own invitation."))
     if participant.meeting.status != Meeting.Status.SCHEDULED:
@@ -166,7 +166,7 @@ def answer_invitation(*, participant: Participant, accept: bool, actor, now) -> 
 def hold_meeting(*, meeting: Meeting, held_on: dt.date, attended_ids, minutes: str = "", decisions=(), actor, now) -> Meeting:
     """Mark the meeting held. Without every required role present it cannot be, and says why.
     Holding registers the meeting's milestone, dated the day of the meeting."""
-    meeting = Meeting.objects.select_for_update().select_related("pathway").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("pathway").get(pk=meeting.pk)
     pathway = meeting.pathway
     if actor.organisation_id != pathway.clinic_id:
         raise MeetingError(_("Only the clinic running the pathway records the meeting."))

@@ -288,7 +288,7 @@ MEASURE_STATUS = {
 
 @transaction.atomic
 def answer_recommendation(*, recommendation: Recommendation, status: str, reason: str = "", actor, now) -> Recommendation:
-    recommendation = Recommendation.objects.select_for_update().select_related("measure").get(pk=recommendation.pk)
+    recommendation = Recommendation.objects.select_for_update(of=("self",)).select_related("measure").get(pk=recommendation.pk)
     if actor.patient_id != recommendation.patient_id:
         raise OfferError(_("Only the patient answers the suggestion."))
     if status not in Recommendation.Status.values or status == Recommendation.Status.RECOMMENDED:

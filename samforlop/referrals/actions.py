@@ -138,7 +138,7 @@ def submit_referral(*, referral: Referral, actor: User, now) -> Referral:
 
 
 def _require_assessable(referral: Referral, actor: User) -> Referral:
-    referral = Referral.objects.select_for_update().select_related("patient", "clinic", "author").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("patient", "clinic", "author").get(pk=referral.pk)
     if actor.organisation_id != referral.clinic_id:
         raise ReferralError(_("Only the receiving clinic assesses the referral."))
     if referral.status != Referral.Status.SUBMITTED:
