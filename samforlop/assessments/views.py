@@ -6,6 +6,7 @@ from samforlop.assessments import actions
 from samforlop.assessments.forms import EntryForm, StartAssessmentForm
 from samforlop.assessments.models import AssessmentEntry
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.pathways.access import get_pathway_for_user
 
@@ -36,11 +37,7 @@ def assessment(request, pathway_id):
                     actions.write_assessment_entry(pathway=pathway, actor=request.user, now=now, **data)
                 return redirect("assessments:assessment", pathway_id=pathway.pk)
             except ValidationError as e:
-                if hasattr(e, "error_dict"):
-                    for field, messages in e.message_dict.items():
-                        form.add_error(field if field in form.fields else None, messages)
-                else:
-                    form.add_error(None, e)
+                show_refusal(form, e)
         if isinstance(form, StartAssessmentForm):
             start_form = form
         else:

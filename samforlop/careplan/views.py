@@ -10,17 +10,10 @@ from samforlop.careplan import actions
 from samforlop.careplan.forms import CommentForm, GoalEditForm, GoalForm, MeasureForm, MeasureStatusForm
 from samforlop.careplan.models import Goal, Measure
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.models import CareTeamMember, active_on, visibility_condition
-
-
-def _show(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def plan_context(patient, now):
@@ -112,7 +105,7 @@ def change(request, patient_id, what):
         else:
             raise PermissionDenied("Unknown change")
     except ValidationError as e:
-        _show(form, e)
+        show_refusal(form, e)
     return _render_plan(request, patient, now, forms={key: form}, status=400)
 
 

@@ -13,17 +13,10 @@ from samforlop.checkins.forms import (
 from samforlop.checkins.models import CheckIn, CheckinSchedule, FollowUpEnrolment, TrainingSession
 from samforlop.checkins.questionnaire import all_questionnaires, get_questionnaire
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
 from samforlop.portal.views import patient_required
-
-
-def _show(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def _activity_names(patient):
@@ -60,7 +53,7 @@ def checkin(request, questionnaire_key):
                                           actor=request.user, now=now, submission_id=form.cleaned_data["submission_id"])
             return redirect("portal:checkin_done", checkin_id=done.pk)
         except ValidationError as e:
-            _show(form, e)
+            show_refusal(form, e)
     return render(request, "checkins/form.html", {"questionnaire": questionnaire, "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -101,7 +94,7 @@ def appointment(request):
                                                now=now, submission_id=form.cleaned_data["submission_id"])
             return render(request, "checkins/appointment_sent.html", {"task": task})
         except ValidationError as e:
-            _show(form, e)
+            show_refusal(form, e)
     return render(request, "checkins/appointment.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -122,7 +115,7 @@ def training(request):
                 actions.log_training_session(measure=measure, actor=request.user, now=now, **form.cleaned_data)
                 return redirect("portal:training")
             except ValidationError as e:
-                _show(form, e)
+                show_refusal(form, e)
     log_access(user=request.user, what="portal_training", at=now, patients=[patient])
     return render(request, "checkins/training.html", {"measures": measures, "form": form},
                   status=400 if request.method == "POST" else 200)
@@ -158,7 +151,7 @@ def patient_checkins(request, patient_id):
                                               first_due_on=form.cleaned_data["first_due_on"], actor=request.user, now=now)
                 return redirect("checkins:patient", patient_id=patient.pk)
             except ValidationError as e:
-                _show(form, e)
+                show_refusal(form, e)
         schedule_form, enrol_form = (schedule_form, form) if isinstance(form, EnrolForm) else (form, enrol_form)
         status = 400
     checkins = list(CheckIn.objects.filter(patient=patient))

@@ -19,3 +19,14 @@ class SubmissionIdField(forms.UUIDField):
         kwargs.setdefault("initial", uuid.uuid4)
         kwargs.setdefault("label", _("Submission id"))
         super().__init__(**kwargs)
+
+
+def show_refusal(form, error) -> None:
+    """Put a named operation's ValidationError on the form: on its fields where it names them,
+    else at the top. The form keeps what the user typed."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samforlop.accounts.models import Organisation, User
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.meetings import actions
 from samforlop.meetings.access import get_meeting_for_user
@@ -15,14 +16,6 @@ from samforlop.meetings.ics import meeting_ics
 from samforlop.meetings.models import Decision, Participant
 from samforlop.pathways.access import get_pathway_for_user
 from samforlop.patients.models import CareTeamMember, active_on
-
-
-def _show(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -45,7 +38,7 @@ def schedule(request, pathway_id, kind):
                 submission_id=data["submission_id"])
             return redirect("meetings:detail", meeting_id=meeting.pk)
         except ValidationError as e:
-            _show(form, e)
+            show_refusal(form, e)
     invitees = actions.default_invitees(pathway, template, clock.oslo_date(now))
     return render(request, "meetings/schedule.html", {
         "pathway": pathway, "template": template, "form": form, "invitees": invitees,
@@ -127,7 +120,7 @@ def hold(request, meeting_id):
                                  decisions=form.cleaned_data["decisions"].splitlines(), actor=request.user, now=now)
             return redirect("meetings:detail", meeting_id=meeting.pk)
         except ValidationError as e:
-            _show(form, e)
+            show_refusal(form, e)
     return _render_detail(request, meeting, now, hold_form=form, status=400)
 
 
@@ -150,7 +143,7 @@ def decision_measure(request, decision_id):
                 submission_id=data["submission_id"])
             return redirect("meetings:detail", meeting_id=meeting.pk)
         except ValidationError as e:
-            _show(form, e)
+            show_refusal(form, e)
     return _render_detail(request, meeting, now, measure_forms={decision.pk: form}, status=400)
 
 

@@ -14,6 +14,7 @@ from samforlop.messaging.forms import AnswerForm, WriteForm
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.messaging.models import Message
 
 
@@ -84,8 +85,7 @@ def write(request):
             write_to_contact_person(patient=patient, actor=request.user, now=now, **form.cleaned_data)
             return redirect("messaging:inbox")
         except ValidationError as e:
-            for field, messages in getattr(e, "message_dict", {None: e.messages}).items():
-                form.add_error(field, messages)
+            show_refusal(form, e)
     return render(request, "messaging/write.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.offers import actions
 from samforlop.offers.forms import AnswerForm, ImportForm, OfferForm, PreferencesForm, PublicFilterForm, RecommendForm
@@ -152,8 +153,7 @@ def edit(request, offer_id=None):
                                        now=clock.now(), offer=offer)
             return redirect("offers:detail", offer_id=saved.pk)
         except ValidationError as e:
-            for field, messages in getattr(e, "message_dict", {None: e.messages}).items():
-                form.add_error(field if field in form.fields else None, messages)
+            show_refusal(form, e)
     return render(request, "offers/edit.html", {"form": form, "offer": offer},
                   status=400 if request.method == "POST" else 200)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.pathways import actions
 from samforlop.pathways import state as pathway_state
 from samforlop.pathways.access import get_pathway_for_user
@@ -126,11 +127,6 @@ def _deadline_order_page(pathways, offset: int, limit: int) -> list:
     return rows + list(without[into_rest:into_rest + limit - len(rows)])
 
 
-def _show_refusal(form, error: actions.PathwayError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _back_to_patient(pathway):
     return redirect("patients:detail", patient_id=pathway.patient_id)
 
@@ -150,7 +146,7 @@ def register_milestone(request, pathway_id):
             )
             return _back_to_patient(pathway)
         except actions.PathwayError as e:
-            _show_refusal(form, e)
+            show_refusal(form, e)
     return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"milestone": form}}, status=400)
 
 
@@ -174,7 +170,7 @@ def correct_event(request, pathway_id):
                 )
                 return _back_to_patient(pathway)
             except actions.PathwayError as e:
-                _show_refusal(form, e)
+                show_refusal(form, e)
     return render_patient_page(request, pathway.patient, now, bound_forms={pathway.pk: {"correction": form}}, status=400)
 
 
@@ -197,7 +193,7 @@ def start_pathway(request, patient_id):
             )
             return redirect("patients:detail", patient_id=patient.pk)
         except actions.PathwayError as e:
-            _show_refusal(form, e)
+            show_refusal(form, e)
     return render_patient_page(request, patient, now, start_form=form, status=400)
 
 

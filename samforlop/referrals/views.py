@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.core.workdays import working_days_between
 from samforlop.patients.access import get_patient_for_user
@@ -18,14 +19,11 @@ from samforlop.referrals.models import Consultation, Referral, ReferralTreatment
 
 
 def _show_errors(form, formset, error: actions.ReferralError):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        if field == "treatments":
-            formset._non_form_errors = formset.error_class(messages, renderer=formset.renderer)
-        else:
-            form.add_error(field if field in form.fields else None, messages)
+    """Missing treatments go on the treatment rows; everything else on the form."""
+    if hasattr(error, "error_dict") and "treatments" in error.message_dict:
+        formset._non_form_errors = formset.error_class(error.message_dict["treatments"], renderer=formset.renderer)
+        error = ValidationError({k: v for k, v in error.message_dict.items() if k != "treatments"})
+    show_refusal(form, error)
 
 
 def _treatments(formset):
@@ -160,11 +158,7 @@ def decide(request, referral_id):
                                                      actor=request.user, now=now)
             return redirect("referrals:detail", referral_id=referral.pk)
         except ValidationError as e:  # refused by the referral or by the pathway rules
-            if hasattr(e, "error_dict"):
-                for field, messages in e.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
-            else:
-                form.add_error(None, e)
+            show_refusal(form, e)
     return _render_detail(request, referral, clock.oslo_date(now), decision_form=form, status=400)
 
 
@@ -223,8 +217,7 @@ def ask_consultation(request, patient_id):
                 submission_id=form.cleaned_data["submission_id"], actor=request.user, now=now)
             return redirect("referrals:consultation", consultation_id=consultation.pk)
         except actions.ReferralError as e:
-            for field, messages in e.message_dict.items():
-                form.add_error(field, messages)
+            show_refusal(form, e)
     return render(request, "referrals/consultation_form.html", {"patient": patient, "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -247,8 +240,7 @@ def consultation(request, consultation_id):
                     meeting_at=form.cleaned_data["proposed_meeting_at"], actor=request.user, now=now)
                 return redirect("referrals:consultation", consultation_id=item.pk)
             except actions.ReferralError as e:
-                for field, messages in e.message_dict.items():
-                    form.add_error(field, messages)
+                show_refusal(form, e)
         status = 400
     may_refer = (item.asking_organisation_id == request.user.organisation_id
                  and item.status == Consultation.Status.ANSWERED)

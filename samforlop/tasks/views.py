@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from samforlop.audit.models import log_access
 from samforlop.checkins.forms import TaskAnswerForm
 from samforlop.core import clock
+from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.models import visibility_condition
 from samforlop.tasks import actions
@@ -36,7 +37,6 @@ def detail(request, task_id):
             actions.answer_task(task=task, actor=request.user, now=now, **form.cleaned_data)
             return redirect("pathways:worklist")
         except ValidationError as e:
-            for field, messages in getattr(e, "message_dict", {None: e.messages}).items():
-                form.add_error(field, messages)
+            show_refusal(form, e)
     return render(request, "tasks/detail.html", {"task": task, "form": form},
                   status=400 if request.method == "POST" else 200)
