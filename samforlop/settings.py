@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "samforlop.tasks",
     "samforlop.checkins",
     "samforlop.offers",
+    "samforlop.reports",
     "samforlop.portal",
     "samforlop.demo",
 ]

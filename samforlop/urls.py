@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("samforlop.checkins.urls")),
     path("", include("samforlop.tasks.urls")),
     path("", include("samforlop.offers.urls")),
+    path("reports/", include("samforlop.reports.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -58,6 +58,8 @@ class Organisation(models.Model):
     # a patient from the municipality is included in a pathway.
     service = models.CharField(_("service"), max_length=32, choices=Service.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Clinics of the same health trust (helseforetak) are reported on together.
+    health_trust = models.CharField(_("health trust"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -85,6 +87,7 @@ class User(AbstractUser):
         NAV_OFFICER = "nav_officer", _("NAV officer")
         COURSE_ORGANISER = "course_organiser", _("Course organiser")
         ORG_ADMIN = "org_admin", _("Organisation administrator")
+        LEADER = "leader", _("Leader (reports)")
 
     organisation = models.ForeignKey(
         Organisation,

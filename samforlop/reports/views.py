@@ -1,0 +1,111 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from samforlop.accounts.models import Organisation, User
+from samforlop.audit.models import log_access, record_audit
+from samforlop.core import clock
+from samforlop.core.decorators import staff_required
+from samforlop.pathways.definitions import all_definitions
+from samforlop.patients.models import Patient
+from samforlop.reports import pathway_times, registry
+from samforlop.reports.forms import ReportForm
+
+REPORT_ROLES = (User.Role.LEADER, User.Role.COORDINATOR)
+
+
+def _clinic_ids(user, scope):
+    organisation = user.organisation
+    if not organisation.is_specialist_clinic or user.role not in REPORT_ROLES:
+        raise PermissionDenied("Reports are for clinic leaders and coordinators.")
+    if scope == "trust" and organisation.health_trust:
+        return list(Organisation.objects.filter(health_trust=organisation.health_trust,
+                                                kind__in=Organisation.SPECIALIST_KINDS).values_list("pk", flat=True))
+    return [organisation.pk]
+
+
+def _bars(cells, width=360, height=150, pad=28):
+    """Bars of the share within the limit per period, as SVG geometry (labels carry the numbers)."""
+    if not cells:
+        return []
+    step = (width - 2 * pad) / len(cells)
+    bars = []
+    for i, cell in enumerate(cells):
+        h = (height - 2 * pad) * cell.share
+        bars.append({"x": round(pad + i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
+                     "y": round(height - pad - h, 1), "h": round(h, 1), "label": f"{round(100 * cell.share)}",
+                     "lx": round(pad + i * step + step / 2, 1), "ly": round(height - pad - h - 4, 1),
+                     "period": cell.period})
+    return bars
+
+
+@require_GET
+@staff_required
+def report(request):
+    now = clock.now()
+    today = clock.oslo_date(now)
+    definitions = list(all_definitions().values())
+    form = ReportForm(request.GET or None, definitions=definitions, initial={
+        "date_from": today.replace(day=1) - dt.timedelta(days=365), "date_to": today, "type": "smerte"})
+    _clinic_ids(request.user, "clinic")  # only leaders and coordinators
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        result = pathway_times.build(clinic_ids=_clinic_ids(request.user, data["scope"]), type=data["type"],
+                                     date_from=data["date_from"], date_to=data["date_to"],
+                                     granularity=data["granularity"], today=today)
+        for limit in result.limits:
+            limit.bars = _bars(limit.cells)
+    return render(request, "reports/report.html", {"form": form, "report": result, "query": request.GET.urlencode(),
+                                                   "is_leader": request.user.role == User.Role.LEADER},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@require_GET
+@staff_required
+def drilldown(request):
+    """The pathways behind a figure: patients the user may see are listed, the others counted."""
+    now = clock.now()
+    today = clock.oslo_date(now)
+    form = ReportForm(request.GET, definitions=list(all_definitions().values()))
+    if not form.is_valid():
+        raise PermissionDenied("Bad report parameters")
+    data = form.cleaned_data
+    rows = pathway_times.drilldown(clinic_ids=_clinic_ids(request.user, data["scope"]), type=data["type"],
+                                   limit=request.GET.get("limit", ""), period=request.GET.get("period", ""),
+                                   granularity=data["granularity"], date_from=data["date_from"], date_to=data["date_to"])
+    visible = set(Patient.objects.visible_to(request.user, today)
+                  .filter(pk__in={r.pathway.patient_id for r in rows}).values_list("pk", flat=True))
+    shown = [r for r in rows if r.pathway.patient_id in visible]
+    if shown:
+        log_access(user=request.user, what="report_drilldown", at=now, patients=[r.pathway.patient for r in shown])
+    return render(request, "reports/drilldown.html", {
+        "rows": shown, "hidden": len(rows) - len(shown), "limit": request.GET.get("limit"),
+        "period": request.GET.get("period")})
+
+
+@require_GET
+@staff_required
+def registry_export(request):
+    """The registry export from the report page: leaders only; every export is logged."""
+    if request.user.role != User.Role.LEADER:
+        raise PermissionDenied("The registry export is for users with the reporting role.")
+    now = clock.now()
+    form = ReportForm(request.GET, definitions=list(all_definitions().values()))
+    if not form.is_valid():
+        raise PermissionDenied("Bad report parameters")
+    data = form.cleaned_data
+    fmt = "json" if request.GET.get("format") == "json" else "csv"
+    rows = registry.records(data["date_from"], data["date_to"], clinic_ids=_clinic_ids(request.user, data["scope"]))
+    patients = list(Patient.objects.filter(national_id__in={r["patient_national_id"] for r in rows}))
+    if patients:
+        log_access(user=request.user, what="registry_export", at=now, patients=patients)
+    record_audit(actor=request.user, action="registry_exported", object_type="reports.registry",
+                 object_id=f"{data['date_from']}..{data['date_to']}", at=now, rows=len(rows), format=fmt)
+    response = HttpResponse(registry.render(rows, fmt),
+                            content_type="application/json" if fmt == "json" else "text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registry-{data["date_from"]}-{data["date_to"]}.{fmt}"'
+    return response

@@ -1,0 +1,126 @@
+"""The pathway-time report: shares, medians and percentiles exactly right on hand-built pathways;
+drill-down lists only patients the user may see; the registry export is byte-identical on a re-run."""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from samforlop.accounts.models import User
+from samforlop.pathways import actions
+from samforlop.patients.actions import add_care_team_member, end_care_team_membership
+from samforlop.patients.models import CareTeamMember
+from samforlop.reports import pathway_times
+from tests.conftest import new_patient, register, start
+
+D = dt.date
+NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def leader(personas):
+    return User.objects.create(username="leader", organisation=personas.clinic, role="leader", first_name="Lea")
+
+
+def waited(personas, days, assessed_on, family):
+    patient = new_patient(family=family)
+    pathway = start(personas, assessed_on - dt.timedelta(days=days), patient=patient)
+    register(personas, pathway, "assessment_start", assessed_on)
+    return pathway
+
+
+@pytest.fixture
+def hand_built(personas):
+    """October: 10, 84, 84 (ties), 85, 120 days; one voided; one not included. November: 30, 40."""
+    for days, family in [(10, "A"), (84, "B"), (84, "C"), (85, "D"), (120, "E")]:
+        waited(personas, days, D(2026, 10, 15), family)
+    voided = waited(personas, 5, D(2026, 10, 20), "Voided")
+    event = voided.events.get(key="assessment_start")
+    actions.correct_event(pathway=voided, voids=event, reason="Feilregistrert", actor=None, now=NOW)
+    not_included = start(personas, D(2026, 10, 1), patient=new_patient(family="NotIncluded"))
+    register(personas, not_included, "pathway_end", D(2026, 10, 2), outcome="not_included")
+    for days, family in [(30, "F"), (40, "G")]:
+        waited(personas, days, D(2026, 11, 10), family)
+
+
+def first_limit(personas, granularity="month"):
+    report = pathway_times.build(clinic_ids=[personas.clinic.pk], type="smerte", date_from=D(2026, 1, 1),
+                                 date_to=D(2026, 11, 30), granularity=granularity, today=D(2026, 11, 23))
+    return report, report.limits[0]
+
+
+def test_shares_medians_and_percentiles_are_exact(personas, hand_built):
+    report, limit = first_limit(personas)
+    october, november = limit.cells
+    assert (october.period, october.count, october.within) == ("2026-10", 5, 3)  # 84 is within, 85 is not
+    assert october.share == 0.6 and october.median_days == 84 and october.p80_days == 85
+    assert (november.count, november.within, november.median_days, november.p80_days) == (2, 2, 35, 40)
+    assert november.trend == 40.0  # percentage points up from October
+    assert (limit.total.count, limit.total.within) == (7, 5)
+    # The voided and the not-included pathways are not measured; the voided one is running again.
+    assert report.running_breached + report.running_at_risk >= 0
+    _report, by_quarter = first_limit(personas, "quarter")
+    assert [(c.period, c.count) for c in by_quarter.cells] == [("2026-Q4", 7)]
+
+
+def test_the_report_page_shows_plots_and_table(personas, hand_built, leader, login):
+    html = login(leader).get("/reports/", {"date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month",
+                                           "scope": "clinic", "type": "smerte"}).content.decode()
+    assert "<svg" in html and 'data-period="2026-10"' in html
+    assert '<td data-figure="median">84</td>' in html and '<td data-figure="p80">85</td>' in html
+
+
+def test_only_leaders_and_coordinators_see_reports(personas, login):
+    assert login(personas.clinic_physician).get("/reports/").status_code == 403
+    assert login(personas.gp).get("/reports/").status_code == 403
+
+
+def test_the_drill_down_lists_only_patients_the_user_may_see(personas, hand_built, leader, login):
+    from samforlop.patients.models import Patient
+
+    hidden = Patient.objects.get(family_name="B")
+    for member in CareTeamMember.objects.filter(patient=hidden, organisation=personas.clinic):
+        end_care_team_membership(member=member, valid_to=D(2026, 11, 1), actor=None, now=NOW)
+    html = login(leader).get("/reports/drilldown/", {
+        "date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month", "scope": "clinic",
+        "type": "smerte", "limit": "referral_to_assessment", "period": "2026-10"}).content.decode()
+    assert "A Testesen" not in html  # names are "Kari <family>"
+    assert "Kari A" in html and "Kari C" in html
+    assert "Kari B" not in html and 'data-hidden="1"' in html
+
+
+def test_the_registry_export_is_byte_identical_on_a_re_run(personas, hand_built, tmp_path):
+    paths = [tmp_path / "one.csv", tmp_path / "two.csv"]
+    for path in paths:
+        call_command("export_registry", "--from", "2026-01-01", "--to", "2026-12-31", "--output", str(path),
+                     stdout=io.StringIO())
+    first = paths[0].read_bytes()
+    assert first == paths[1].read_bytes()
+    text = first.decode()
+    assert text.startswith("pathway_id,pathway_type_code,event,event_code,outcome_code,date,clinic_orgnr,patient_national_id")
+    assert ",SM30," in text and ",SM94," in text  # assessment start, and the not-included outcome
+    voided = [line for line in text.splitlines() if "2026-10-20" in line]
+    assert voided == []  # the voided assessment start is not reported
+    json_out = io.StringIO()
+    call_command("export_registry", "--from", "2026-10-01", "--to", "2026-10-31", "--format", "json", stdout=json_out)
+    assert '"event_code": "SM30"' in json_out.getvalue()
+
+
+def test_the_registry_export_from_the_page_is_for_leaders_only(personas, hand_built, leader, login):
+    params = {"date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month", "scope": "clinic",
+              "type": "smerte"}
+    assert login(personas.clinic_nurse).get("/reports/registry/", params).status_code == 403
+    response = login(leader).get("/reports/registry/", params)
+    assert response.status_code == 200 and b"patient_national_id" in response.content
+    from samforlop.audit.models import AccessLog, AuditEntry
+
+    assert AuditEntry.objects.filter(action="registry_exported").exists()
+    assert AccessLog.objects.filter(user=leader, what="registry_export").exists()
