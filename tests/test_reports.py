@@ -124,3 +124,67 @@ def test_the_registry_export_from_the_page_is_for_leaders_only(personas, hand_bu
 
     assert AuditEntry.objects.filter(action="registry_exported").exists()
     assert AccessLog.objects.filter(user=leader, what="registry_export").exists()
+
+
+def test_the_research_export_has_no_identity_number_no_name_and_no_cell_under_5(personas, hand_built, tmp_path, monkeypatch):
+    import csv as csv_module
+
+    from samforlop.patients.models import Patient
+
+    monkeypatch.setenv("SAMFORLOP_RESEARCH_KEY", "a-key-kept-outside-the-database")
+    call_command("export_research", "--from", "2020-01-01", "--to", "2026-12-31", "--output", str(tmp_path),
+                 stdout=io.StringIO())
+    text = (tmp_path / "data.csv").read_text()
+    assert "patient_key" in (tmp_path / "README.txt").read_text()
+    for patient in Patient.objects.all():
+        assert patient.national_id not in text and patient.family_name not in text.replace("patient_key", "")
+    rows = list(csv_module.DictReader(io.StringIO(text)))
+    assert len(rows) == pathway_count()
+    cells = {}
+    for row in rows:
+        if row["age_band"] != "*":
+            cells.setdefault((row["age_band"], row["county"]), set()).add(row["patient_key"])
+    assert all(len(keys) >= 5 for keys in cells.values())
+
+
+def pathway_count():
+    from samforlop.pathways.models import Pathway
+
+    return Pathway.objects.count()
+
+
+def test_suppression_blanks_small_combinations():
+    from samforlop.reports.research import suppress_small_cells
+
+    rows = [{"patient_key": f"p{i}", "age_band": "40-49", "county": "46"} for i in range(5)]
+    rows += [{"patient_key": "q", "age_band": "80-89", "county": "03"}]
+    out = suppress_small_cells(rows)
+    assert [r["age_band"] for r in out] == ["40-49"] * 5 + ["*"]
+
+
+def test_the_research_export_needs_a_key_outside_the_database(tmp_path, monkeypatch, db):
+    from django.core.management import CommandError
+
+    monkeypatch.delenv("SAMFORLOP_RESEARCH_KEY", raising=False)
+    with pytest.raises(CommandError, match="SAMFORLOP_RESEARCH_KEY"):
+        call_command("export_research", "--from", "2020-01-01", "--to", "2026-12-31", "--output", str(tmp_path))
+
+
+@pytest.mark.parametrize("queue, inflow", [((10, 50, 90, 100), 3.0), ((), 5.0), (tuple(range(0, 200, 7)), 4.0)])
+def test_more_assessment_slots_never_predict_a_worse_share(queue, inflow):
+    from samforlop.reports.capacity import Inputs, simulate
+
+    inputs = Inputs(queue_waited_days=queue, inflow_per_week=inflow, slots_per_week=3.0)
+    shares = [simulate(inputs, slots, runs=30).share_within for slots in (1.0, 2.0, 3.0, 4.0, 6.0)]
+    assert shares == sorted(shares)
+    assert shares[-1] > shares[0]
+
+
+def test_the_what_if_runs_from_the_clinics_own_data(personas, hand_built):
+    from samforlop.reports.capacity import back_test, inputs_from_data, simulate
+
+    inputs = inputs_from_data(personas.clinic, "smerte", D(2026, 11, 23))
+    assert inputs.slots_per_week == pytest.approx(7 / 52)  # seven assessment starts in 12 months
+    assert simulate(inputs, runs=10).runs == 10
+    outcome, actual = back_test(personas.clinic, "smerte", D(2026, 11, 23), runs=10)
+    assert actual == pytest.approx(5 / 7)
