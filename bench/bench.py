@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SAMFORLOP_TESTING", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samforlop.settings")
 PATHWAYS = int(os.environ.get("BENCH_PATHWAYS", "200000"))
+# The reports are measured on a larger history: the first build is extended to this many pathways.
+REPORT_PATHWAYS = int(os.environ.get("BENCH_REPORT_PATHWAYS", "1000000"))
 if not os.environ.get("DATABASE_URL"):
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -53,32 +55,42 @@ class _Ev:
         self.pk, self.key, self.date, self.outcome, self.voids_id = pk, key, date, outcome, None
 
 
-def build(n: int, rng: random.Random, now):
+class World:
+    def __init__(self):
+        self.clinics = [
+            Organisation.objects.create(kind="pain_clinic", name=f"Smerteklinikk {i}", health_trust="Helseforetak",
+                                        org_number=organisation_number(95_000_000 + i * 100), municipality="4601")
+            for i in range(5)
+        ]
+        self.gp_office = Organisation.objects.create(kind="gp_office", name="Legesenter",
+                                                     org_number=organisation_number(95_100_000), municipality="4601")
+        self.physician = User.objects.create(username="bench.physician", organisation=self.clinics[0], role="physician")
+        self.leader = User.objects.create(username="bench.leader", organisation=self.clinics[0], role="leader")
+        self.numbers = synthetic_identity_numbers()
+        self.event_pk = 0
+        self.built = 0
+
+
+def build(world: World, n: int, rng: random.Random, now, *, spread_days: int, clinics: int):
+    """Add `n` pathways started over the last `spread_days`, spread over the first `clinics` clinics."""
     today = clock.oslo_date(now)
     definition = get_definition("smerte")
-    clinics = [
-        Organisation.objects.create(kind="pain_clinic", name=f"Smerteklinikk {i}",
-                                    org_number=organisation_number(95_000_000 + i * 100), municipality="4601")
-        for i in range(2)
-    ]
-    gp_office = Organisation.objects.create(kind="gp_office", name="Legesenter",
-                                            org_number=organisation_number(95_100_000), municipality="4601")
-    physician = User.objects.create(username="bench.physician", organisation=clinics[0], role="physician")
-    numbers = synthetic_identity_numbers()
-    event_pk = 0
-    for batch_start in range(0, n, BATCH):
-        size = min(BATCH, n - batch_start)
+    gp_office, numbers = world.gp_office, world.numbers
+    # Events appended since the last build (the append benchmark) took ids too.
+    event_pk = max(world.event_pk, PathwayEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    for batch_start in range(world.built, world.built + n, BATCH):
+        size = min(BATCH, world.built + n - batch_start)
         patients = [Patient(given_name="Bench", family_name=f"Pasient {batch_start + i}",
                             national_id=next(numbers), municipality="4601") for i in range(size)]
         Patient.objects.bulk_create(patients)
         members, pathways, events, times = [], [], [], []
         for i, patient in enumerate(patients):
-            clinic = clinics[(batch_start + i) % 2]
+            clinic = world.clinics[(batch_start + i) % clinics]
             members.append(CareTeamMember(patient=patient, organisation=clinic, role="specialist_clinic",
                                           valid_from=dt.date(2020, 1, 1)))
             members.append(CareTeamMember(patient=patient, organisation=gp_office, role="gp",
                                           valid_from=dt.date(2020, 1, 1)))
-            started = today - dt.timedelta(days=rng.randint(0, 400))
+            started = today - dt.timedelta(days=rng.randint(0, spread_days))
             log = [_Ev(event_pk + 1, "pathway_start", started)]
             stage = rng.random()
             if stage > 0.4:
@@ -102,9 +114,10 @@ def build(n: int, rng: random.Random, now):
         Pathway.objects.bulk_create(pathways)
         PathwayEvent.objects.bulk_create(events)
         PathwayTime.objects.bulk_create(times)
+    world.event_pk = event_pk
+    world.built += n
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return physician
 
 
 def percentile(values, p):
@@ -117,7 +130,10 @@ def main():
     rng = random.Random(42)
     now = clock.now()
     started = time.perf_counter()
-    physician = build(PATHWAYS, rng, now)
+    world = World()
+    # The worklist's clinic has half of the first 200 000 (as in the issue's set-up).
+    build(world, PATHWAYS, rng, now, spread_days=400, clinics=2)
+    physician = world.physician
     build_seconds = time.perf_counter() - started
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -147,7 +163,29 @@ def main():
     print(f"build_seconds: {build_seconds:.1f} s")
     print(f"worklist_first_page_median_ms: {statistics.median(worklist):.2f} ms")
     print(f"worklist_first_page_p95_ms: {percentile(worklist, 95):.2f} ms")
-    print(f"append_event_median_ms: {statistics.median(append):.2f} ms")
+    print(f"append_event_median_ms: {statistics.median(append):.2f} ms", flush=True)
+
+    # Reports: the history grows to REPORT_PATHWAYS, five years over five clinics.
+    if REPORT_PATHWAYS > PATHWAYS:
+        build(world, REPORT_PATHWAYS - PATHWAYS, rng, now, spread_days=5 * 365, clinics=5)
+    from samforlop.reports import pathway_times
+
+    today = clock.oslo_date(now)
+    clinic_year, all_five_years = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        pathway_times.build(clinic_ids=[world.clinics[0].pk], type="smerte", date_from=today - dt.timedelta(days=365),
+                            date_to=today, granularity="month", today=today)
+        clinic_year.append((time.perf_counter() - t0) * 1000)
+    for _ in range(3):
+        t0 = time.perf_counter()
+        pathway_times.build(clinic_ids=[c.pk for c in world.clinics], type="smerte",
+                            date_from=today - dt.timedelta(days=5 * 365), date_to=today, granularity="quarter",
+                            today=today)
+        all_five_years.append((time.perf_counter() - t0) * 1000)
+    print(f"report_pathways: {Pathway.objects.count()} count")
+    print(f"report_clinic_year_median_ms: {statistics.median(clinic_year):.0f} ms")
+    print(f"report_all_5y_median_ms: {statistics.median(all_five_years):.0f} ms")
 
 
 if __name__ == "__main__":

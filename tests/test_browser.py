@@ -357,3 +357,16 @@ def test_offers_found_without_log_in_recommended_and_taken_up(live_server, page,
     log_in_as("Ola Bakken")
     page.goto(f"{base}/offers/{pool.pk}/")
     expect(page.locator("[data-count=started]")).to_have_text("1")
+
+
+def test_the_clinic_leader_opens_the_report(live_server, page, demo_world):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="Berit Holm").first.click()
+    page.get_by_role("heading", level=1).first.wait_for()
+    page.get_by_role("link", name="Rapporter").click()
+    page.locator("main form.filters button[type=submit]").first.click()
+    section = page.locator("section[data-limit=referral_to_assessment]")
+    expect(section.locator("svg rect.bar").first).to_be_visible()
+    expect(section.locator("table.report-table tbody tr").first).to_be_visible()
+    expect(page.locator("[data-what-if]")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)

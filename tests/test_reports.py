@@ -188,3 +188,9 @@ def test_the_what_if_runs_from_the_clinics_own_data(personas, hand_built):
     assert simulate(inputs, runs=10).runs == 10
     outcome, actual = back_test(personas.clinic, "smerte", D(2026, 11, 23), runs=10)
     assert actual == pytest.approx(5 / 7)
+
+
+def test_the_report_page_shows_the_what_if(personas, hand_built, leader, login):
+    html = login(leader).get("/reports/", {"date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month",
+                                           "scope": "clinic", "type": "smerte", "slots": "3"}).content.decode()
+    assert "data-what-if" in html and 'data-scenario="changed"' in html

@@ -57,6 +57,7 @@ STAFF = [
     ("sykepleier.smerte", "Mona", "Berg", "pain", Role.NURSE),
     ("koordinator.smerte", "Kari", "Nordmann", "pain", Role.COORDINATOR),
     ("sekretaer.smerte", "Per", "Lunde", "pain", Role.SECRETARY),
+    ("leder.smerte", "Berit", "Holm", "pain", Role.LEADER),
     ("lege.revma", "Jonas", "Dahl", "revma", Role.PHYSICIAN),
     ("sykepleier.revma", "Eli", "Moen", "revma", Role.NURSE),
     ("fastlege.sentrum", "Anne", "Lie", "gp_sentrum", Role.PHYSICIAN),
@@ -120,6 +121,7 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
         organisations[key], _ = Organisation.objects.get_or_create(
             org_number=organisation_number(97_100_000 + i * 37),
             defaults={"kind": kind, "name": name, "municipality": municipality, "service": service,
+                      "health_trust": "Vestlandet universitetssykehus HF" if kind in Organisation.SPECIALIST_KINDS else "",
                       "description": description, "email": f"post.{key.replace('_', '-')}@demo.example"},
         )
     staff = {}

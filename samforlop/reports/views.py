@@ -59,9 +59,32 @@ def report(request):
                                      granularity=data["granularity"], today=today)
         for limit in result.limits:
             limit.bars = _bars(limit.cells)
+        what_if = _what_if(request, data["type"], today)
+    else:
+        what_if = None
     return render(request, "reports/report.html", {"form": form, "report": result, "query": request.GET.urlencode(),
+                                                   "what_if": what_if,
                                                    "is_leader": request.user.role == User.Role.LEADER},
                   status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _what_if(request, type, today):
+    """The capacity what-if for the user's own clinic: as it is, and with `slots` per week."""
+    from samforlop.reports import capacity
+
+    clinic = request.user.organisation
+    inputs = capacity.inputs_from_data(clinic, type, today)
+    try:
+        slots = float(request.GET.get("slots", "")) if request.GET.get("slots") else None
+    except ValueError:
+        slots = None
+    if slots is not None and not 0 <= slots <= 1000:
+        slots = None
+    as_is = capacity.simulate(inputs, runs=100)
+    changed = capacity.simulate(inputs, slots_per_week=slots, runs=100) if slots is not None else None
+    predicted, actual = capacity.back_test(clinic, type, today, runs=50)
+    return {"inputs": inputs, "queue": len(inputs.queue_waited_days), "as_is": as_is, "changed": changed,
+            "slots": slots, "back_test": predicted, "actual": actual}
 
 
 @require_GET
