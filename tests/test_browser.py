@@ -363,7 +363,7 @@ def test_the_clinic_leader_opens_the_report(live_server, page, demo_world):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_role("button", name="Berit Holm").first.click()
     page.get_by_role("heading", level=1).first.wait_for()
-    page.get_by_role("link", name="Rapporter").click()
+    page.click("header a[href='/reports/']")
     page.locator("main form.filters button[type=submit]").first.click()
     section = page.locator("section[data-limit=referral_to_assessment]")
     expect(section.locator("svg rect.bar").first).to_be_visible()

@@ -47,6 +47,18 @@ def test_a_red_check_in_gives_the_clinic_an_appointment_task_due_in_30_days(pers
     assert 'data-task="offer_appointment"' in worklist and 'datetime="2026-12-23"' in worklist
 
 
+def test_the_score_chart_is_valid_svg_in_norwegian(personas, me, login):
+    import re
+
+    client = login(me)
+    pain(client, 3, 4)
+    pain(client, 5, 6)
+    html = client.get("/my/checkins/").content.decode()
+    assert '<html lang="nb">' in html and "<polyline" in html
+    assert not re.findall(r'(?:cx|cy)="\d+,\d', html)
+    assert re.findall(r'<circle cx="[\d.]+" cy="[\d.]+"', html)
+
+
 def test_yellow_phones_within_7_days_and_green_does_nothing(personas, me, login):
     client = login(me)
     client.post("/my/checkins/work_ability/", {"submission_id": str(uuid.uuid4()), "work_ability_now": "3"})

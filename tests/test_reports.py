@@ -75,6 +75,10 @@ def test_the_report_page_shows_plots_and_table(personas, hand_built, leader, log
     html = login(leader).get("/reports/", {"date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month",
                                            "scope": "clinic", "type": "smerte"}).content.decode()
     assert "<svg" in html and 'data-period="2026-10"' in html
+    import re
+    # SVG numbers are never localized (Norwegian writes a decimal comma).
+    assert re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+"', html)
+    assert not re.findall(r'(?:x|y|width|height)="\d+,\d', html)
     assert '<td data-figure="median">84</td>' in html and '<td data-figure="p80">85</td>' in html
 
 

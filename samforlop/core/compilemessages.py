@@ -10,10 +10,14 @@ ROOT = Path(__file__).resolve().parents[2] / "locale"
 
 
 def _nb_translations() -> dict:
-    spec = importlib.util.spec_from_file_location("nb_translations", ROOT / "nb_translations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.NB
+    """All of locale/nb_translations*.py merged (one file per area keeps edits apart)."""
+    merged = {}
+    for path in sorted(ROOT.glob("nb_translations*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        merged.update(module.NB)
+    return merged
 
 
 def fill_nb(po: polib.POFile) -> list[str]:
