@@ -201,3 +201,14 @@ def test_warm_climate_trips_show_who_can_go(personas, client, english):
     offer(personas.physiotherapist, "Rehabilitering i Norge", kind="rehabilitation_stay")
     html = client.get(f"/offers/{trip.pk}/").content.decode()
     assert "inflammatory rheumatic disease or psoriasis" in html and "HELFO" in html and "Rehabilitering i Norge" in html
+
+
+def test_preferences_are_saved_from_the_patients_offer_page(personas, catalogue, login):
+    from samforlop.audit.models import AuditEntry
+
+    response = login(personas.physiotherapist).post(f"/patients/{personas.patient.pk}/offers/", {
+        "diagnosis_group": "inflammatory_rheumatic", "prefers_low_cost": "on"})
+    assert response.status_code == 302
+    personas.patient.refresh_from_db()
+    assert personas.patient.diagnosis_group == "inflammatory_rheumatic" and personas.patient.prefers_low_cost
+    assert AuditEntry.objects.filter(action="matching_preferences_updated").exists()

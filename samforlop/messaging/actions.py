@@ -123,3 +123,9 @@ def answer_patient(*, message: Message, text: str, actor, now, submission_id) ->
         return queue_message(kind="contact_answer", recipient_patient=message.patient, patient=message.patient,
                              sender=actor, now=now, subject=_("Answer from your contact person"), body=text.strip(),
                              link="/messages/", dedupe_key=key)
+
+
+def mark_read(*, message: Message, reader, now) -> None:
+    """The recipient has opened it (only a message to the person themself has a read mark)."""
+    if message.recipient_user_id == reader.pk and message.read_at is None:
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)

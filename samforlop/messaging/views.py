@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import User
-from samforlop.messaging.actions import answer_patient, write_to_contact_person
+from samforlop.messaging.actions import answer_patient, mark_read, write_to_contact_person
 from samforlop.messaging.forms import AnswerForm, WriteForm
 
 from samforlop.audit.models import log_access
@@ -53,9 +53,7 @@ def inbox(request):
 def detail(request, message_id):
     now = clock.now()
     message = _get_message_for_user(request.user, message_id, now)
-    if message.recipient_user_id == request.user.pk and message.read_at is None:
-        message.read_at = now
-        message.save(update_fields=["read_at"])
+    mark_read(message=message, reader=request.user, now=now)
     may_answer = message.kind == "patient_message" and message.recipient_user_id == request.user.pk
     form = AnswerForm(request.POST or None) if may_answer else None
     if request.method == "POST" and form is not None and form.is_valid():

@@ -365,6 +365,19 @@ def stale_offer_step(now) -> str | None:
 
 
 @transaction.atomic
+def update_matching_preferences(*, patient, diagnosis_group: str, prefers_no_referral: bool, prefers_low_cost: bool,
+                                needs_transport: bool, actor, now):
+    """What the offers are matched against: the diagnosis group and what the patient prefers."""
+    if diagnosis_group and diagnosis_group not in DiagnosisGroup.values:
+        raise OfferError({"diagnosis_group": [_("Unknown diagnosis group.")]})
+    patient.diagnosis_group, patient.prefers_no_referral = diagnosis_group, prefers_no_referral
+    patient.prefers_low_cost, patient.needs_transport = prefers_low_cost, needs_transport
+    patient.save(update_fields=["diagnosis_group", "prefers_no_referral", "prefers_low_cost", "needs_transport"])
+    record_audit(actor=actor, action="matching_preferences_updated", obj=patient, at=now)
+    return patient
+
+
+@transaction.atomic
 def record_peer_information(*, patient, note: str = "", actor, now) -> PeerInformation:
     """The patient has been told about user organisations and peer contacts (SINTEF point 4)."""
     information = PeerInformation.objects.create(patient=patient, told_by=actor, told_at=now, note=note.strip())

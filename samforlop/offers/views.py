@@ -181,9 +181,7 @@ def for_patient(request, patient_id):
             actions.record_peer_information(patient=patient, note=request.POST.get("note", ""), actor=request.user, now=now)
             return redirect("offers:for_patient", patient_id=patient.pk)
         if preferences.is_valid():
-            for name, value in preferences.cleaned_data.items():
-                setattr(patient, name, value)
-            patient.save(update_fields=list(preferences.cleaned_data))
+            actions.update_matching_preferences(patient=patient, actor=request.user, now=now, **preferences.cleaned_data)
             return redirect("offers:for_patient", patient_id=patient.pk)
     matches = actions.match_offers(patient, clock.oslo_date(now))
     for offer, _points, _why in matches:
