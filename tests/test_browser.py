@@ -80,7 +80,9 @@ def test_keyboard_reaches_the_skip_link_and_the_main_menu(live_server, page, dem
 
 UNLABELED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
     .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-    .map(el => el.name)"""
+    .map(el => el.name)
+    .concat([...document.querySelectorAll('[id]')].map(el => el.id)
+        .filter((id, i, ids) => ids.indexOf(id) !== i).map(id => 'duplicate id: ' + id))"""
 
 
 def test_every_form_field_has_a_label(live_server, page, demo_world):
@@ -103,6 +105,31 @@ def test_every_form_field_has_a_label(live_server, page, demo_world):
     assert page.evaluate(UNLABELED) == []
     page.goto(live_server.url + f"/referrals/consultations/new/{patient.pk}/")
     assert page.evaluate(UNLABELED) == []
+    for url in (f"/patients/{patient.pk}/plan/", f"/patients/{patient.pk}/offers/", "/offers/?municipality=4601",
+                "/offers/mine/", "/offers/mine/new/", "/measures/", "/messages/"):
+        page.goto(live_server.url + url)
+        assert page.evaluate(UNLABELED) == [], url
+    from samforlop.accounts.models import User
+    from samforlop.pathways.models import Pathway
+
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="Kari Nordmann").first.click()
+    page.get_by_role("heading", name="Arbeidsliste").wait_for()
+    pathway = Pathway.objects.filter(status="active", type="smerte", clinic__kind="pain_clinic").first()
+    for url in (f"/pathways/{pathway.pk}/assessment/", f"/pathways/{pathway.pk}/meetings/summarizing/new/",
+                f"/patients/{pathway.patient_id}/checkins/", "/reports/?date_from=2026-01-01&date_to=2026-11-30&granularity=month&scope=clinic&type=smerte"):
+        page.goto(live_server.url + url)
+        assert page.evaluate(UNLABELED) == [], url
+    patient_user = User.objects.get(username="pasient4")
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name=f"{patient_user.first_name} {patient_user.last_name}").first.click()
+    page.get_by_role("heading", level=1).first.wait_for()
+    for url in ("/my/", "/my/checkins/functional_scale/", "/my/checkins/pors_status/", "/my/appointment/",
+                "/my/plan/", "/my/relatives/", "/my/training/", "/my/offers/", "/messages/write/"):
+        page.goto(live_server.url + url)
+        assert page.evaluate(UNLABELED) == [], url
 
 
 def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):

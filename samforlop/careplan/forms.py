@@ -65,3 +65,7 @@ class MeasureStatusForm(forms.Form):
 class CommentForm(forms.Form):
     submission_id = SubmissionIdField()
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_comment_%s")  # the goal form on the same page has a "text" too
+        super().__init__(*args, **kwargs)
