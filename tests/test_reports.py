@@ -198,3 +198,42 @@ def test_the_report_page_shows_the_what_if(personas, hand_built, leader, login):
     html = login(leader).get("/reports/", {"date_from": "2026-01-01", "date_to": "2026-11-30", "granularity": "month",
                                            "scope": "clinic", "type": "smerte", "slots": "3"}).content.decode()
     assert "data-what-if" in html and 'data-scenario="changed"' in html
+
+
+def test_median_and_percentile_from_histograms_equal_the_plain_ones():
+    import statistics
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from samforlop.pathways.timeframes import percentile_nearest_rank
+    from samforlop.reports.pathway_times import _median_from_histogram, _percentile_from_histogram
+
+    @given(st.lists(st.integers(0, 400), min_size=1, max_size=200))
+    def check(values):
+        histogram = sorted({v: values.count(v) for v in values}.items())
+        assert _median_from_histogram(histogram) == statistics.median(values)
+        assert _percentile_from_histogram(histogram, 80) == percentile_nearest_rank(values, 80)
+
+    check()
+
+
+def test_the_report_query_reads_only_the_covering_index_on_sqlite(personas, hand_built):
+    from django.db import connection
+    from django.db.models import CharField, Count
+    from django.db.models.functions import Cast, Substr
+
+    from samforlop.pathways.models import PathwayTime
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite query plan")
+    qs = (PathwayTime.objects.filter(clinic_id__in=[personas.clinic.pk], type="smerte", reached_on__gte=D(2026, 1, 1),
+                                     reached_on__lte=D(2026, 12, 31))
+          .annotate(month=Substr(Cast("reached_on", output_field=CharField()), 1, 7))
+          .values_list("limit", "month", "elapsed_days").annotate(n=Count("elapsed_days")).order_by())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX pathway_time_report" in plan, plan
