@@ -108,6 +108,9 @@ def test_the_registry_export_is_byte_identical_on_a_re_run(personas, hand_built,
                      stdout=io.StringIO())
     first = paths[0].read_bytes()
     assert first == paths[1].read_bytes()
+    from samforlop.audit.models import AccessLog
+
+    assert AccessLog.objects.filter(what="registry_export_command").exists()
     text = first.decode()
     assert text.startswith("pathway_id,pathway_type_code,event,event_code,outcome_code,date,clinic_orgnr,patient_national_id")
     assert ",SM30," in text and ",SM94," in text  # assessment start, and the not-included outcome

@@ -2,7 +2,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from samforlop.audit.models import record_audit
+from samforlop.audit.models import log_access, record_audit
+from samforlop.patients.models import Patient
 from samforlop.core import clock
 from samforlop.reports import registry
 
@@ -30,6 +31,10 @@ class Command(BaseCommand):
                 f.write(text)
         else:
             self.stdout.write(text, ending="")
-        # The file holds identity numbers: who exported which period is kept.
+        # The file holds identity numbers: every patient in it gets an access-log row, and the
+        # export itself an audit row.
+        patients = list(Patient.objects.filter(national_id__in={r["patient_national_id"] for r in rows}))
+        if patients:
+            log_access(user=None, what="registry_export_command", at=clock.now(), patients=patients)
         record_audit(actor=None, action="registry_exported", object_type="reports.registry",
                      object_id=f"{start}..{end}", at=clock.now(), rows=len(rows), format=format)

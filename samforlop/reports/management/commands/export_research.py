@@ -31,6 +31,14 @@ class Command(BaseCommand):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "data.csv").write_text(research.render_csv(rows), encoding="utf-8")
         (folder / "README.txt").write_text(research.README, encoding="utf-8")
+        from samforlop.audit.models import log_access
+        from samforlop.pathways.models import Pathway
+        from samforlop.patients.models import Patient
+
+        exported = Patient.objects.filter(pk__in=Pathway.objects.filter(
+            started_on__gte=start, started_on__lte=end).values("patient_id"))
+        if exported:
+            log_access(user=None, what="research_export_command", at=clock.now(), patients=list(exported))
         record_audit(actor=None, action="research_exported", object_type="reports.research",
                      object_id=f"{start}..{end}", at=clock.now(), rows=len(rows))
         self.stdout.write(f"Wrote {len(rows)} rows to {folder / 'data.csv'}")
