@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from samforlop.accounts.models import User
 from samforlop.pathways import actions
-from samforlop.patients.actions import add_care_team_member, end_care_team_membership
+from samforlop.patients.actions import end_care_team_membership
 from samforlop.patients.models import CareTeamMember
 from samforlop.reports import pathway_times
 from tests.conftest import new_patient, register, start
