@@ -119,5 +119,5 @@ def test_the_clinic_public_page_shows_the_same_figures_without_log_in(personas, 
     assert personas.clinic.name in html
     assert '<td data-figure="median">7.9 weeks (55 days)</td>' in html
     assert '<td data-figure="p80">11.4 weeks (80 days)</td>' in html
-    assert "W0" not in html  # no patient data
+    assert "Kari W0" not in html  # no patient data
     assert client.get(f"/clinics/{personas.gp_office.pk}/").status_code == 404
