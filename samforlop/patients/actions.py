@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from samforlop.audit.models import record_audit
 from samforlop.patients import identity
-from samforlop.patients.models import CareTeamMember, Patient, RelativeConsent, active_on
+from samforlop.patients.models import Block, CareTeamMember, Patient, RelativeConsent, active_on
 
 
 @transaction.atomic
@@ -105,3 +105,29 @@ def withdraw_relative_consent(*, consent: RelativeConsent, actor, now) -> Relati
         consent.save(update_fields=["withdrawn_at"])
         record_audit(actor=actor, action="relative_consent_withdrawn", obj=consent, at=now)
     return consent
+
+
+@transaction.atomic
+def block_access(*, patient, person=None, organisation=None, actor, now) -> Block:
+    """The patient blocks a named person or an organisation from their data."""
+    if actor.patient_id != patient.pk:
+        raise ValidationError(_("Only the patient can block access to their data."))
+    if (person is None) == (organisation is None):
+        raise ValidationError(_("Block either a person or an organisation."))
+    block = Block.objects.create(patient=patient, person=person, organisation=organisation, created_at=now,
+                                 created_by=actor)
+    record_audit(actor=actor, action="access_blocked", obj=block, at=now, old=None,
+                 new={"person": getattr(person, "pk", None), "organisation": str(getattr(organisation, "pk", "")) or None})
+    return block
+
+
+@transaction.atomic
+def lift_block(*, block: Block, actor, now) -> Block:
+    block = Block.objects.select_for_update().get(pk=block.pk)
+    if actor.patient_id != block.patient_id:
+        raise ValidationError(_("Only the patient can lift a block."))
+    if block.lifted_at is None:
+        block.lifted_at = now
+        block.save(update_fields=["lifted_at"])
+        record_audit(actor=actor, action="access_block_lifted", obj=block, at=now, old="blocked", new="lifted")
+    return block

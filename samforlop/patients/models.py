@@ -40,9 +40,16 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk"):
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
         return None
-    return Exists(CareTeamMember.objects.filter(
+    on_team = Exists(CareTeamMember.objects.filter(
         active_on(today), patient=OuterRef(patient_field), organisation_id=organisation_id
     ))
+    # A patient can block a named person or a whole organisation: blocked, they see nothing,
+    # even while on the care team.
+    blocked = Exists(Block.objects.filter(
+        Q(person_id=user.pk) | Q(organisation_id=organisation_id), patient=OuterRef(patient_field),
+        lifted_at__isnull=True,
+    ))
+    return on_team & ~blocked
 
 
 class PatientQuerySet(models.QuerySet):
@@ -178,3 +185,22 @@ class RelativeConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relative_name} ({self.relation})" if self.relation else self.relative_name
+
+
+class Block(models.Model):
+    """The patient has blocked a named person or an organisation from their data (sperring)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="blocks")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "lifted_at"])]
+        constraints = [models.CheckConstraint(
+            condition=Q(person__isnull=False, organisation__isnull=True) | Q(person__isnull=True, organisation__isnull=False),
+            name="block_names_a_person_or_an_organisation")]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/letters/<uuid:letter_id>/", views.letter, name="letter"),
     path("my/plan/", views.plan, name="plan"),
     path("my/relatives/", views.relatives, name="relatives"),
+    path("my/privacy/", views.privacy, name="privacy"),
     path("my/checkins/", checkin_views.my_checkins, name="checkins"),
     path("my/checkins/<slug:questionnaire_key>/", checkin_views.checkin, name="checkin"),
     path("my/checkins/done/<uuid:checkin_id>/", checkin_views.checkin_done, name="checkin_done"),

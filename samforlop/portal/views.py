@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation
@@ -167,3 +168,52 @@ def relatives(request):
     return render(request, "portal/relatives.html", {
         "form": form, "consents": patient.relative_consents.order_by("withdrawn_at", "relative_name"),
     }, status=400 if request.method == "POST" else 200)
+
+
+ACCESS_WHAT = {
+    # How each kind of read reads to the patient (innsynslogg).
+    "patient_page": _("Opened your page"), "worklist": _("Saw you on the worklist"),
+    "patient_list": _("Saw you on the patient list"), "search_identity_number": _("Searched for you"),
+    "referral": _("Read your referral"), "referral_inbox": _("Saw your referral in the inbox"),
+    "plan": _("Read your plan"), "plan_print": _("Printed your plan"), "checkins": _("Read your check-ins"),
+    "meeting": _("Opened a meeting"), "letter": _("Read a letter to you"), "message": _("Read a message about you"),
+    "assessment": _("Read your assessment"), "my_measures": _("Saw your measure on a list"),
+    "registry_export": _("Exported to the national patient registry"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def privacy(request):
+    """Who has read my data (innsynslogg), and who I have blocked."""
+    from django.core.paginator import Paginator
+
+    from samforlop.accounts.models import Organisation, User
+    from samforlop.audit.models import AccessLog
+    from samforlop.patients.actions import block_access, lift_block
+    from samforlop.patients.models import Block, CareTeamMember
+
+    now = clock.now()
+    patient = request.user.patient
+    team = list(CareTeamMember.objects.filter(patient=patient).select_related("person", "organisation"))
+    if request.method == "POST":
+        if request.POST.get("lift"):
+            lift_block(block=get_object_or_404(Block, patient=patient, pk=request.POST["lift"]), actor=request.user, now=now)
+        elif request.POST.get("person"):
+            person = get_object_or_404(User, pk=request.POST["person"], pk__in=[m.person_id for m in team if m.person_id])
+            block_access(patient=patient, person=person, actor=request.user, now=now)
+        elif request.POST.get("organisation"):
+            organisation = get_object_or_404(Organisation, pk=request.POST["organisation"],
+                                              pk__in=[m.organisation_id for m in team])
+            block_access(patient=patient, organisation=organisation, actor=request.user, now=now)
+        return redirect("portal:privacy")
+    log = Paginator(AccessLog.objects.filter(patient=patient).exclude(user=request.user)
+                    .select_related("user", "organisation").order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    for entry in log.object_list:
+        entry.what_text = ACCESS_WHAT.get(entry.what, _("Read your data"))
+    people = {m.person for m in team if m.person}
+    organisations = {m.organisation for m in team}
+    return render(request, "portal/privacy.html", {
+        "log": log, "blocks": patient.blocks.filter(lifted_at__isnull=True).select_related("person", "organisation"),
+        "people": sorted(people, key=lambda u: u.display_name), "organisations": sorted(organisations, key=lambda o: o.name),
+    })

@@ -1,0 +1,63 @@
+"""The patient's access log (innsynslogg) and blocking (part of issue 7)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from samforlop.accounts.models import User
+from samforlop.audit.models import AuditEntry
+from samforlop.patients.models import Block
+
+NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def me(personas):
+    return User.objects.create(username="kari", patient=personas.patient)
+
+
+def client_for(user):
+    """A client of its own (the `login` fixture reuses one client)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_patient_sees_who_read_their_data(personas, me, login, english):
+    login(personas.gp).get(f"/patients/{personas.patient.pk}/")
+    login(personas.outsider).get(f"/patients/{personas.patient.pk}/")
+    html = login(me).get("/my/privacy/").content.decode()
+    assert "Anne Fastlege, Physician, Testbyen legesenter" in html and "Opened your page" in html
+    assert 'data-outcome="denied"' in html and "Ulf Utenfor" in html
+
+
+def test_a_blocked_gp_on_the_care_team_gets_404(personas, me, login):
+    gp, patient = client_for(personas.gp), client_for(me)
+    assert gp.get(f"/patients/{personas.patient.pk}/").status_code == 200
+    patient.post("/my/privacy/", {"person": str(personas.gp.pk)})
+    assert gp.get(f"/patients/{personas.patient.pk}/").status_code == 404
+    assert personas.patient.family_name not in gp.get("/patients/").content.decode()
+    block = Block.objects.get()
+    assert AuditEntry.objects.filter(action="access_blocked").exists()
+    patient.post("/my/privacy/", {"lift": str(block.pk)})
+    assert gp.get(f"/patients/{personas.patient.pk}/").status_code == 200
+
+
+def test_blocking_an_organisation_blocks_everyone_there(personas, me, login):
+    login(me).post("/my/privacy/", {"organisation": str(personas.physio_service.pk)})
+    assert login(personas.physiotherapist).get(f"/patients/{personas.patient.pk}/").status_code == 404
+    assert login(personas.clinic_nurse).get(f"/patients/{personas.patient.pk}/").status_code == 200
+
+
+def test_only_people_on_the_care_team_can_be_chosen(personas, me, login):
+    assert login(me).post("/my/privacy/", {"person": str(personas.outsider.pk)}).status_code == 404
+    assert not Block.objects.exists()
