@@ -144,6 +144,7 @@ def wipe_patient_data(keep_organisations=True):
 
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_user SET patient_id = NULL")
+        cursor.execute("UPDATE audit_chainhead SET hash = '', count = 0")
         for table in ("checkins_trainingsession", "tasks_task", "checkins_checkin", "checkins_checkinschedule",
                       "checkins_followupenrolment", "careplan_planversion", "careplan_plancomment", "careplan_measure", "careplan_goal",
                       "careplan_plan", "meetings_participant", "meetings_decision", "meetings_meeting",

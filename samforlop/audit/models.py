@@ -44,9 +44,27 @@ class AccessLog(AppendOnly):
     requested_id = models.UUIDField(null=True)
     what = models.CharField(_("what"), max_length=64)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    # Tamper evidence: each row's hash covers its content and the previous row's hash.
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
         indexes = [models.Index(fields=["patient", "at"])]
+
+    def content_hash(self, prev_hash: str) -> str:
+        import hashlib
+
+        fields = [prev_hash, self.at.isoformat(), str(self.user_id or ""), str(self.organisation_id or ""), self.role,
+                  str(self.patient_id or ""), str(self.requested_id or ""), self.what, self.outcome]
+        return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """The last access-log hash; locked while rows are appended, so the chain never forks."""
+
+    name = models.CharField(max_length=32, unique=True)
+    hash = models.CharField(max_length=64, default="")
+    count = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.outcome}"
@@ -91,7 +109,34 @@ def log_access(*, user, what: str, at, patients=(), requested_id=None, granted: 
                 patient=None, requested_id=requested_id, what=what, outcome=outcome,
             )
         ]
-    AccessLog.objects.bulk_create(rows)
+    from django.db import transaction
+
+    with transaction.atomic(savepoint=False):
+        head = ChainHead.objects.select_for_update().filter(name="access_log").first()
+        if head is None:  # created by the migration; only an emptied database lacks it
+            head = ChainHead.objects.create(name="access_log")
+        for row in rows:
+            row.prev_hash = head.hash
+            row.hash = head.hash = row.content_hash(row.prev_hash)
+        AccessLog.objects.bulk_create(rows)
+        head.count += len(rows)
+        head.save(update_fields=["hash", "count"])
+
+
+def verify_access_log() -> list[str]:
+    """Problems found in the hash chain, naming the rows; empty when the log is intact."""
+    problems, previous, count = [], "", 0
+    for row in AccessLog.objects.order_by("pk").iterator(chunk_size=5000):
+        count += 1
+        if row.prev_hash != previous:
+            problems.append(f"row {row.pk}: the row before it was deleted or changed")
+        if row.content_hash(row.prev_hash) != row.hash:
+            problems.append(f"row {row.pk}: its content was changed")
+        previous = row.hash
+    head = ChainHead.objects.filter(name="access_log").first()
+    if head is not None and (head.hash != previous or head.count != count):
+        problems.append(f"the last rows were deleted ({head.count} written, {count} found)")
+    return problems
 
 
 def record_audit(*, actor, action: str, at, obj=None, object_type: str = "", object_id: str = "", **data) -> AuditEntry:
