@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samforlop.core.middleware.ContentSecurityPolicyMiddleware",
+    "samforlop.core.middleware.SessionLifetimeMiddleware",
 ]
 
 ROOT_URLCONF = "samforlop.urls"
@@ -143,11 +144,20 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after 30 minutes without a request and at the latest 10 hours after log-in.
+SESSION_IDLE_SECONDS = int(os.environ.get("SAMFORLOP_SESSION_IDLE_SECONDS", 30 * 60))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SAMFORLOP_SESSION_ABSOLUTE_SECONDS", 10 * 3600))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and not env_bool("SAMFORLOP_TESTING")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+if not DEBUG and not env_bool("SAMFORLOP_TESTING"):
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("SAMFORLOP_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Samforløp ------------------------------------------------------------------------------

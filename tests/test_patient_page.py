@@ -119,6 +119,7 @@ def test_patient_page_query_count_does_not_grow_with_events(personas, login, dja
         register(personas, pathway, "assessment_start", D(2026, 9, 1))
         register(personas, pathway, "summarizing_meeting", D(2026, 9, 30))
     client = login(personas.clinic_physician)
+    client.get("/healthz")  # the first request after log-in starts the session clock (one write)
     # session, user, guard + patient, access log, pathways, events, registering users,
     # meetings, care team, the user's organisation, referrals, consultations; the access log's
     # chain head read and moved on (tamper evidence)

@@ -13,3 +13,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class SessionLifetimeMiddleware:
+    """Idle timeout and absolute lifetime for sessions, and no caching of pages that may hold
+    patient data. Log-out and deactivation are immediate anyway: the session is deleted on log-out,
+    and Django refuses an inactive user on their next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        from samforlop.core import clock
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = clock.now().timestamp()
+            started = request.session.setdefault("started_at", now)
+            last_seen = request.session.get("last_seen_at", now)
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS or now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            elif now - last_seen >= 60 or "last_seen_at" not in request.session:
+                # Written at most once a minute: a session save per request would cost a write.
+                request.session["last_seen_at"] = now
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            response.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,46 @@
+"""Sessions: idle timeout, absolute lifetime, log-out and deactivation at once; no caching."""
+
+import datetime as dt
+
+import time_machine
+
+START = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
+
+
+def test_a_session_ends_after_30_idle_minutes(personas, client):
+    with time_machine.travel(START, tick=False):
+        client.force_login(personas.gp)
+        assert client.get("/worklist/").status_code == 200
+    with time_machine.travel(START + dt.timedelta(minutes=29), tick=False):
+        assert client.get("/worklist/").status_code == 200
+    with time_machine.travel(START + dt.timedelta(minutes=60), tick=False):
+        assert client.get("/worklist/").status_code == 302  # to the log-in page
+
+
+def test_a_session_ends_10_hours_after_log_in_even_when_active(personas, client):
+    with time_machine.travel(START, tick=False):
+        client.force_login(personas.gp)
+        client.get("/worklist/")
+    for minutes in range(20, 600, 20):
+        with time_machine.travel(START + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get("/worklist/").status_code == 200
+    with time_machine.travel(START + dt.timedelta(hours=10, minutes=10), tick=False):
+        assert client.get("/worklist/").status_code == 302
+
+
+def test_deactivation_and_log_out_take_effect_on_the_next_request(personas, client):
+    client.force_login(personas.gp)
+    assert client.get(f"/patients/{personas.patient.pk}/").status_code == 200
+    personas.gp.is_active = False
+    personas.gp.save(update_fields=["is_active"])
+    assert client.get(f"/patients/{personas.patient.pk}/").status_code == 302
+    personas.gp.is_active = True
+    personas.gp.save(update_fields=["is_active"])
+    client.force_login(personas.gp)
+    client.post("/accounts/logout/")
+    assert client.get(f"/patients/{personas.patient.pk}/").status_code == 302
+
+
+def test_pages_with_patient_data_are_not_cached(personas, client):
+    client.force_login(personas.gp)
+    assert client.get(f"/patients/{personas.patient.pk}/")["Cache-Control"] == "no-store"
