@@ -61,3 +61,38 @@ def test_blocking_an_organisation_blocks_everyone_there(personas, me, login):
 def test_only_people_on_the_care_team_can_be_chosen(personas, me, login):
     assert login(me).post("/my/privacy/", {"person": str(personas.outsider.pk)}).status_code == 404
     assert not Block.objects.exists()
+
+
+def test_emergency_access_needs_a_reason_lasts_4_hours_and_is_reviewed(personas, me, login, english):
+    from samforlop.patients.models import EmergencyAccess
+
+    outsider = client_for(personas.outsider)
+    outsider.cookies["django_language"] = "en"
+    url = f"/patients/{personas.patient.pk}/"
+    assert outsider.get(url).status_code == 404
+    response = outsider.post("/patients/emergency-access/", {"national_id": personas.patient.national_id, "reason": "kort"})
+    assert response.status_code == 400 and "State the reason" in response.content.decode()
+    response = outsider.post("/patients/emergency-access/", {
+        "national_id": personas.patient.national_id, "reason": "Innlagt akutt med sterke smerter, trenger planen"})
+    assert response.status_code == 302
+    assert outsider.get(url).status_code == 200
+    with time_machine.travel(NOW + dt.timedelta(hours=3, minutes=59), tick=False):
+        assert client_for(personas.outsider).get(url).status_code == 200
+    with time_machine.travel(NOW + dt.timedelta(hours=4, minutes=1), tick=False):
+        assert client_for(personas.outsider).get(url).status_code == 404  # expired
+    assert "Ulf Utenfor" in client_for(me).get("/my/privacy/").content.decode()  # in the patient's access log
+    leader = User.objects.create(username="leader2", organisation=personas.other_clinic, role="leader")
+    page = client_for(leader).get("/reports/emergency/").content.decode()
+    access = EmergencyAccess.objects.get()
+    assert f'data-access="{access.pk}"' in page
+    client_for(leader).post("/reports/emergency/", {"access": access.pk})
+    access.refresh_from_db()
+    assert access.reviewed_by == leader
+
+
+def test_nav_officers_cannot_use_emergency_access(personas):
+    client = client_for(personas.nav_officer)
+    response = client.post("/patients/emergency-access/", {
+        "national_id": personas.patient.national_id, "reason": "Vil gjerne se planen til pasienten"})
+    assert response.status_code == 400
+    assert client.get(f"/patients/{personas.patient.pk}/").status_code == 404

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from samforlop.audit.models import record_audit
 from samforlop.patients import identity
-from samforlop.patients.models import Block, CareTeamMember, Patient, RelativeConsent, active_on
+from samforlop.patients.models import Block, CareTeamMember, EmergencyAccess, Patient, RelativeConsent, active_on
 
 
 @transaction.atomic
@@ -131,3 +131,36 @@ def lift_block(*, block: Block, actor, now) -> Block:
         block.save(update_fields=["lifted_at"])
         record_audit(actor=actor, action="access_block_lifted", obj=block, at=now, old="blocked", new="lifted")
     return block
+
+
+HEALTH_PERSONNEL = ("physician", "nurse", "psychologist", "physiotherapist")
+
+
+@transaction.atomic
+def grant_emergency_access(*, patient, reason: str, actor, now) -> EmergencyAccess:
+    """A clinician outside the care team opens a record for a stated reason, for a few hours. The
+    grant is in the patient's access log and on the leader's review list."""
+    from samforlop.audit.models import log_access
+
+    if actor.organisation_id is None or actor.role not in HEALTH_PERSONNEL:
+        raise ValidationError(_("Only health personnel can use emergency access."))
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": [_("State the reason (at least a sentence).")]})
+    access = EmergencyAccess.objects.create(
+        patient=patient, user=actor, organisation=actor.organisation, reason=reason.strip(), granted_at=now,
+        expires_at=now + dt.timedelta(hours=EmergencyAccess.HOURS))
+    log_access(user=actor, what="emergency_access", at=now, patients=[patient])
+    record_audit(actor=actor, action="emergency_access_granted", obj=access, at=now, patient=str(patient.pk))
+    return access
+
+
+@transaction.atomic
+def review_emergency_access(*, access: EmergencyAccess, actor, now) -> EmergencyAccess:
+    access = EmergencyAccess.objects.select_for_update().get(pk=access.pk)
+    if actor.role != "leader" or actor.organisation_id != access.organisation_id:
+        raise ValidationError(_("The leader of the organisation reviews its emergency accesses."))
+    if access.reviewed_at is None:
+        access.reviewed_by, access.reviewed_at = actor, now
+        access.save(update_fields=["reviewed_by", "reviewed_at"])
+        record_audit(actor=actor, action="emergency_access_reviewed", obj=access, at=now)
+    return access

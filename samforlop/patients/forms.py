@@ -21,3 +21,12 @@ class IdentitySearchForm(forms.Form):
 class RelativeConsentForm(forms.Form):
     relative_name = forms.CharField(label=_("Name of the relative"), max_length=200)
     relation = forms.CharField(label=_("Relation (e.g. spouse, daughter)"), max_length=100, required=False)
+
+
+class EmergencyAccessForm(IdentitySearchForm):
+    reason = forms.CharField(label=_("Why you need access now (kept in the patient's access log)"),
+                             widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_emergency_%s")
+        super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ def active_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
-def visibility_condition(user, today: dt.date, patient_field: str = "pk"):
+def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None):
     """The one rule for who may see a patient, as a condition on `patient_field`.
 
     A staff user sees a patient while their organisation is on the patient's care team. Used by
@@ -49,7 +49,13 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk"):
         Q(person_id=user.pk) | Q(organisation_id=organisation_id), patient=OuterRef(patient_field),
         lifted_at__isnull=True,
     ))
-    return on_team & ~blocked
+    # Emergency access (akuttilgang): a clinician outside the care team, for a stated reason, for a
+    # few hours. Blocks apply to it too.
+    from django.utils import timezone
+
+    emergency = Exists(EmergencyAccess.objects.filter(
+        patient=OuterRef(patient_field), user_id=user.pk, expires_at__gt=now or timezone.now()))
+    return (on_team | emergency) & ~blocked
 
 
 class PatientQuerySet(models.QuerySet):
@@ -204,3 +210,23 @@ class Block(models.Model):
         constraints = [models.CheckConstraint(
             condition=Q(person__isnull=False, organisation__isnull=True) | Q(person__isnull=True, organisation__isnull=False),
             name="block_names_a_person_or_an_organisation")]
+
+
+class EmergencyAccess(models.Model):
+    """Access outside the care team for a stated reason, limited in time, reviewed by a leader."""
+
+    HOURS = 4
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["patient", "user", "expires_at"])]

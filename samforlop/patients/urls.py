@@ -7,6 +7,7 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("search/", views.search, name="search"),
+    path("emergency-access/", views.emergency_access, name="emergency_access"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/pathways/", pathway_views.start_pathway, name="start_pathway"),
 ]

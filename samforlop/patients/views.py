@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from samforlop.core.decorators import staff_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -116,5 +117,36 @@ def search(request):
             .filter(national_id=form.cleaned_data["national_id"])
         )
         log_access(user=request.user, what="search_identity_number", at=now, patients=results, granted=bool(results))
-    return render(request, "patients/search.html", {"form": form, "results": results},
+    from samforlop.patients.forms import EmergencyAccessForm
+
+    return render(request, "patients/search.html", {"form": form, "results": results,
+                                                    "emergency_form": EmergencyAccessForm()},
                   status=400 if request.method == "POST" and not form.is_valid() else 200)
+
+
+@sensitive_post_parameters("national_id")
+@require_http_methods(["POST"])
+@staff_required
+def emergency_access(request):
+    """Emergency access (akuttilgang): by identity number and a stated reason, for a few hours."""
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from samforlop.core.forms import show_refusal
+    from samforlop.patients.actions import grant_emergency_access
+    from samforlop.patients.forms import EmergencyAccessForm
+
+    now = clock.now()
+    form = EmergencyAccessForm(request.POST)
+    if form.is_valid():
+        patient = Patient.objects.filter(national_id=form.cleaned_data["national_id"]).first()
+        if patient is None:
+            form.add_error("national_id", _("No patient has this identity number."))
+        else:
+            try:
+                grant_emergency_access(patient=patient, reason=form.cleaned_data["reason"], actor=request.user, now=now)
+                return redirect("patients:detail", patient_id=patient.pk)
+            except ValidationError as e:
+                show_refusal(form, e)
+    return render(request, "patients/search.html", {"form": IdentitySearchForm(), "emergency_form": form,
+                                                    "results": None}, status=400)

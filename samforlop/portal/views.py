@@ -179,6 +179,7 @@ ACCESS_WHAT = {
     "meeting": _("Opened a meeting"), "letter": _("Read a letter to you"), "message": _("Read a message about you"),
     "assessment": _("Read your assessment"), "my_measures": _("Saw your measure on a list"),
     "registry_export": _("Exported to the national patient registry"),
+    "emergency_access": _("Opened your record with emergency access"),
 }
 
 

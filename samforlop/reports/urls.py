@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("drilldown/", views.drilldown, name="drilldown"),
     path("registry/", views.registry_export, name="registry"),
+    path("emergency/", views.emergency_review, name="emergency"),
 ]

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation, User
 from samforlop.audit.models import log_access, record_audit
@@ -132,3 +132,27 @@ def registry_export(request):
                             content_type="application/json" if fmt == "json" else "text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registry-{data["date_from"]}-{data["date_to"]}.{fmt}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def emergency_review(request):
+    """The leader's review list of emergency accesses by the organisation's staff."""
+    from django.shortcuts import get_object_or_404, redirect
+
+    from samforlop.patients.actions import review_emergency_access
+    from samforlop.patients.models import EmergencyAccess
+
+    if request.user.role != User.Role.LEADER:
+        raise PermissionDenied("Leaders review emergency access.")
+    now = clock.now()
+    if request.method == "POST":
+        access = get_object_or_404(EmergencyAccess, pk=request.POST.get("access") or 0,
+                                   organisation_id=request.user.organisation_id)
+        review_emergency_access(access=access, actor=request.user, now=now)
+        return redirect("reports:emergency")
+    accesses = list(EmergencyAccess.objects.filter(organisation_id=request.user.organisation_id, reviewed_at__isnull=True)
+                    .select_related("user", "patient").order_by("granted_at"))
+    if accesses:
+        log_access(user=request.user, what="emergency_review", at=now, patients=[a.patient for a in accesses])
+    return render(request, "reports/emergency.html", {"accesses": accesses})
