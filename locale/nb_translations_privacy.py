@@ -45,4 +45,5 @@ NB = {
     "Emergency accesses to review": "Akuttilganger til gjennomgang",
     "Review": "Gjennomgang",
     "Reviewed": "Gjennomgått",
+    "Too many failed attempts. Try again in 15 minutes.": "For mange mislykkede forsøk. Prøv igjen om 15 minutter.",
 }

@@ -44,3 +44,17 @@ def test_deactivation_and_log_out_take_effect_on_the_next_request(personas, clie
 def test_pages_with_patient_data_are_not_cached(personas, client):
     client.force_login(personas.gp)
     assert client.get(f"/patients/{personas.patient.pk}/")["Cache-Control"] == "no-store"
+
+
+def test_log_in_is_rate_limited_after_5_failures(personas, client, english):
+    personas.gp.set_password("a long enough password")
+    personas.gp.save()
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "gp", "password": "wrong"})
+        assert response.status_code == 200 and "Please enter a correct username" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "gp", "password": "a long enough password"})
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16), tick=False):
+        response = client.post("/accounts/login/", {"username": "gp", "password": "a long enough password"})
+        assert response.status_code == 302

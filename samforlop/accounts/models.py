@@ -115,3 +115,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class LoginAttempt(models.Model):
+    """A failed log-in, for rate limiting (by username and by address)."""
+
+    at = models.DateTimeField(db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True)
