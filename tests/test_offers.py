@@ -212,3 +212,16 @@ def test_preferences_are_saved_from_the_patients_offer_page(personas, catalogue,
     personas.patient.refresh_from_db()
     assert personas.patient.diagnosis_group == "inflammatory_rheumatic" and personas.patient.prefers_low_cost
     assert AuditEntry.objects.filter(action="matching_preferences_updated").exists()
+
+
+def test_the_editors_list_does_not_query_per_offer(personas, catalogue, login, django_assert_max_num_queries):
+    client = login(personas.physiotherapist)
+    client.get("/healthz")
+    with django_assert_max_num_queries(12):
+        assert client.get("/offers/mine/").status_code == 200
+
+
+def test_the_public_sees_a_stale_offers_age(personas, client):
+    offer(personas.physiotherapist, "Gammel gruppe", last_verified=D(2026, 3, 1))
+    html = client.get("/offers/", {"municipality": "4601"}).content.decode()
+    assert 'class="stale"' in html and "01.03.2026" in html

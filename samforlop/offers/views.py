@@ -110,9 +110,10 @@ def _get_offer_for_editor(user, offer_id) -> Offer:
 def mine(request):
     today = clock.today()
     offers = list(Offer.objects.filter(provider_id=request.user.organisation_id).prefetch_related("served"))
+    uptake = actions.uptake_for(offers)
     for offer in offers:
         offer.stale = actions.is_stale(offer, today)
-        offer.uptake = actions.uptake(offer)
+        offer.uptake = uptake[offer.pk]
     offers.sort(key=lambda o: (not o.stale, o.title))
     import_form, import_errors, imported = ImportForm(), [], None
     if request.method == "POST":
