@@ -22,8 +22,13 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("SAMFORLOP_DEBUG", False)
-SECRET_KEY = os.environ.get("SAMFORLOP_SECRET_KEY", "")
+# Each setting is read from SAMFORLOP_<NAME>, or from plain <NAME> as a deployment may name it.
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(f"SAMFORLOP_{name}", os.environ.get(name, default))
+
+
+DEBUG = env("DEBUG", "0").strip().lower() in {"1", "true", "yes", "on"}
+SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("SAMFORLOP_TESTING"):
         # Refusing to start beats running production with a known key.
@@ -32,7 +37,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SAMFORLOP_SECRET_KEY (or SAMFORLOP_DEBUG=1 for development).")
     SECRET_KEY = "insecure-development-key-not-for-production"
 
-ALLOWED_HOSTS = [h for h in os.environ.get("SAMFORLOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -156,6 +161,7 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG and not env_bool("SAMFORLOP_TESTING"):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SAMFORLOP_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = env_bool("SAMFORLOP_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -171,6 +177,46 @@ EMAIL_BACKEND = os.environ.get("SAMFORLOP_EMAIL_BACKEND", "django.core.mail.back
 DEFAULT_FROM_EMAIL = os.environ.get("SAMFORLOP_FROM_EMAIL", "Samforløp <ikke-svar@samforlop.example>")
 # Absolute address of this service, for links in e-mail notices.
 SITE_URL = os.environ.get("SAMFORLOP_SITE_URL", "http://127.0.0.1:8000")
+
+# --- National log-in over OpenID Connect (accounts/oidc.py) -------------------------------------
+# One client for both national identity providers; a provider is offered only when its issuer and
+# client id are set. HelseID (health personnel): PAR, PKCE S256 and private_key_jwt, security
+# level 4, the person found by HPR number and checked against the organisation number. ID-porten
+# (patients and relatives): PKCE, level of assurance "high" only; private_key_jwt when a key file
+# is given, otherwise a public client.
+OIDC_PROVIDERS = {}
+if os.environ.get("SAMFORLOP_HELSEID_ISSUER") and os.environ.get("SAMFORLOP_HELSEID_CLIENT_ID"):
+    OIDC_PROVIDERS["helseid"] = {
+        "issuer": os.environ["SAMFORLOP_HELSEID_ISSUER"],
+        "client_id": os.environ["SAMFORLOP_HELSEID_CLIENT_ID"],
+        "private_key_file": os.environ.get("SAMFORLOP_HELSEID_PRIVATE_KEY_FILE", ""),
+        "scopes": os.environ.get("SAMFORLOP_HELSEID_SCOPES", "openid profile helseid://scopes/identity/pid "
+                                 "helseid://scopes/identity/security_level helseid://scopes/hpr/hpr_number").split(),
+        "acr_values": "Level4",
+        "level_claim": "helseid://claims/identity/security_level",
+        "accepted_levels": ["4"],
+        "use_par": True,
+        "audience": "personnel",
+        "hpr_claim": "helseid://claims/hpr/hpr_number",
+        "org_number_claim": os.environ.get("SAMFORLOP_HELSEID_ORGNR_CLAIM", "helseid://claims/client/claims/orgnr_parent"),
+        "pid_claim": "helseid://claims/identity/pid",
+    }
+if os.environ.get("SAMFORLOP_IDPORTEN_ISSUER") and os.environ.get("SAMFORLOP_IDPORTEN_CLIENT_ID"):
+    OIDC_PROVIDERS["idporten"] = {
+        "issuer": os.environ["SAMFORLOP_IDPORTEN_ISSUER"],
+        "client_id": os.environ["SAMFORLOP_IDPORTEN_CLIENT_ID"],
+        "private_key_file": os.environ.get("SAMFORLOP_IDPORTEN_PRIVATE_KEY_FILE", ""),
+        "scopes": os.environ.get("SAMFORLOP_IDPORTEN_SCOPES", "openid profile").split(),
+        "acr_values": "idporten-loa-high",
+        "level_claim": "acr",
+        "accepted_levels": ["idporten-loa-high"],
+        "use_par": False,
+        "audience": "citizens",
+        "pid_claim": "pid",
+    }
+# Key for the HMAC of identity numbers on users who are not patients (User.person_identifier).
+# Changing it unlinks those users until their identifiers are recomputed.
+PERSON_IDENTIFIER_KEY = os.environ.get("SAMFORLOP_PERSON_IDENTIFIER_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,

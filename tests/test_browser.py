@@ -127,9 +127,38 @@ def test_every_form_field_has_a_label(live_server, page, demo_world):
     page.get_by_role("button", name=f"{patient_user.first_name} {patient_user.last_name}").first.click()
     page.get_by_role("heading", level=1).first.wait_for()
     for url in ("/my/", "/my/checkins/functional_scale/", "/my/checkins/pors_status/", "/my/appointment/",
-                "/my/plan/", "/my/relatives/", "/my/training/", "/my/offers/", "/messages/write/"):
+                "/my/plan/", "/my/relatives/", "/my/training/", "/my/offers/", "/messages/write/", "/my/sharing/",
+                "/my/privacy/"):
         page.goto(live_server.url + url)
         assert page.evaluate(UNLABELED) == [], url
+
+
+def test_a_relative_follows_what_is_shared_until_the_patient_withdraws_it(live_server, page, demo_world, browser):
+    from samforlop.accounts.models import User
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("button", name="Ola Pårørende").click()
+    page.get_by_role("heading", name="Delt med meg").wait_for()
+    patient_user = User.objects.get(username="pasient4")
+    page.get_by_role("link", name=f"{patient_user.first_name} {patient_user.last_name}").click()
+    page.get_by_role("heading", name="Egenrapporteringer").wait_for()
+    assert page.get_by_role("heading", name="Plan og møter").is_visible()
+    assert page.evaluate(UNLABELED) == []
+    relative_url = page.url
+
+    patient = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 844}).new_page()
+    patient.goto(live_server.url + "/accounts/login/")
+    patient.get_by_role("button", name=f"{patient_user.first_name} {patient_user.last_name}").first.click()
+    patient.get_by_role("link", name="Det jeg deler").click()
+    patient.get_by_role("heading", name="Det jeg deler").wait_for()
+    for _ in range(2):
+        patient.get_by_role("button", name="Trekk tilbake").first.click()
+        patient.get_by_role("heading", name="Det jeg deler").wait_for()
+    assert patient.get_by_role("button", name="Trekk tilbake").count() == 0
+    patient.context.close()
+
+    response = page.goto(relative_url)
+    assert response.status == 404, page.content()[:3000]
 
 
 def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):

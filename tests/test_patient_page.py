@@ -77,7 +77,13 @@ def test_random_uuid_gets_the_same_404(personas, pathway, login):
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC), tick=False)
-def test_nav_sees_the_patient_only_while_on_the_care_team(personas, pathway, login):
+def test_nav_sees_the_patient_only_while_on_the_care_team_and_with_consent(personas, pathway, login):
+    from samforlop.accounts.models import User
+    from samforlop.patients.actions import grant_consent
+
+    me = User.objects.create(username="kari", patient=personas.patient)
+    grant_consent(patient=personas.patient, categories=["plan_and_meetings"], valid_from=D(2026, 1, 1),
+                  organisation=personas.nav_office, actor=me, now=dt.datetime.now(dt.UTC))
     client = login(personas.nav_officer)
     assert client.get(url(personas.patient.pk)).status_code == 404
     add_care_team_member(patient=personas.patient, organisation=personas.nav_office, role=CareTeamMember.Role.NAV,

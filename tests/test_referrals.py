@@ -153,7 +153,17 @@ def test_traumatic_experiences_are_hidden_from_nav_and_the_municipality_on_the_c
     add_care_team_member(patient=gp_patient, organisation=personas.nav_office, role=CareTeamMember.Role.NAV,
                          valid_from=D(2026, 1, 1), now=NOW)
     colleague = make_user("secretary", personas.gp_office, "secretary")
-    for user in (personas.nav_officer, personas.physiotherapist, colleague):
+    assert login(personas.nav_officer).get(f"/referrals/{referral.pk}/").status_code == 404  # no consent yet
+    from samforlop.accounts.models import User
+    from samforlop.patients.actions import grant_consent
+
+    grant_consent(patient=gp_patient, categories=["referral_and_assessment"], valid_from=D(2026, 1, 1),
+                  organisation=personas.nav_office, actor=User.objects.create(username="per", patient=gp_patient),
+                  now=NOW)
+    html = login(personas.nav_officer).get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Gå tur med hunden hver dag" in html and "Korsrygg og nakke" not in html  # NAV: no clinical notes
+    assert "Vold i oppveksten" not in html
+    for user in (personas.physiotherapist, colleague):
         html = login(user).get(f"/referrals/{referral.pk}/").content.decode()
         assert "Korsrygg og nakke" in html, user  # they see the referral...
         assert "Vold i oppveksten" not in html, user  # ...but never the traumatic experiences

@@ -102,6 +102,16 @@ class User(AbstractUser):
     patient = models.OneToOneField(
         "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="user"
     )
+    # National log-in (OpenID Connect, see accounts/oidc.py). Health personnel are found by their
+    # HPR number (Helsepersonellregisteret) from HelseID.
+    hpr_number = models.CharField(
+        _("HPR number"), max_length=9, null=True, blank=True, unique=True,
+        validators=[RegexValidator(r"^\d{1,9}$", _("An HPR number has up to nine digits."))],
+    )
+    # For people who log in by identity number but are not patients here (a relative; staff
+    # without an HPR number): HMAC-SHA256 of the identity number (oidc.person_identifier), so the
+    # number itself is not stored on the user.
+    person_identifier = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # Users made by `manage.py demo`; only they get the one-click log-in, and only with DEBUG on.
     is_demo = models.BooleanField(default=False, editable=False)
 
@@ -123,3 +133,43 @@ class LoginAttempt(models.Model):
     at = models.DateTimeField(db_index=True)
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True)
+
+
+class UsedNonce(models.Model):
+    """An OpenID Connect nonce that has been accepted once. A second ID token with the same nonce
+    is a replay and is refused; the unique index decides when two callbacks race. Only a hash of
+    the nonce is kept, and rows older than a day are pruned (an ID token that old has expired)."""
+
+    provider = models.CharField(max_length=32)
+    value_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "value_hash"], name="nonce_used_once")]
+
+
+class LoginRefusal(models.Model):
+    """A refused national (OpenID Connect) log-in and why. Never an identity number or a token."""
+
+    class Reason(models.TextChoices):
+        WRONG_AUDIENCE = "wrong_audience", _("ID token for another client")
+        NONCE_REPLAYED = "nonce_replayed", _("nonce used before")
+        NONCE_MISMATCH = "nonce_mismatch", _("nonce does not match the log-in")
+        LEVEL_TOO_LOW = "level_too_low", _("security level too low")
+        BAD_SIGNATURE = "bad_signature", _("signature not valid with the provider's keys")
+        EXPIRED = "expired", _("ID token expired or not yet valid")
+        WRONG_ISSUER = "wrong_issuer", _("wrong issuer")
+        UNKNOWN_STATE = "unknown_state", _("unknown, expired or reused state")
+        NO_SUCH_USER = "no_such_user", _("no user matches the person")
+        ORGANISATION_MISMATCH = "organisation_mismatch", _("organisation number does not match the user's")
+        INACTIVE_USER = "inactive_user", _("user deactivated")
+        PROVIDER_ERROR = "provider_error", _("identity provider error or unreachable")
+        TOKEN_ERROR = "token_error", _("token request failed or answer malformed")
+
+    at = models.DateTimeField(db_index=True)
+    provider = models.CharField(max_length=32)
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -17,6 +17,10 @@ class AssessmentEntry(models.Model):
         PATIENT_EXPECTATIONS = "patient_expectations", _("The patient's expectations")
         WORK_AND_ECONOMY = "work_and_economy", _("Work and economy")
 
+    # What NAV and relatives may read with consent: the patient's own words, and work and economy.
+    NOT_CLINICAL = (Section.PATIENT_GOALS, Section.PATIENT_OWN_ACTIONS, Section.PATIENT_EXPECTATIONS,
+                    Section.WORK_AND_ECONOMY)
+
     class Employment(models.TextChoices):
         EMPLOYED = "employed", _("Employed")
         SICK_LEAVE = "sick_leave", _("On sick leave")

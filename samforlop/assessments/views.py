@@ -9,6 +9,7 @@ from samforlop.core import clock
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.pathways.access import get_pathway_for_user
+from samforlop.patients.models import Category, needs_consent
 
 
 @require_http_methods(["GET", "POST"])
@@ -16,7 +17,8 @@ from samforlop.pathways.access import get_pathway_for_user
 def assessment(request, pathway_id):
     """The assessment record: each section with who wrote what, and forms for the team."""
     now = clock.now()
-    pathway = get_pathway_for_user(request.user, pathway_id, what="assessment", now=now)
+    pathway = get_pathway_for_user(request.user, pathway_id, what="assessment", now=now,
+                                   category=Category.REFERRAL_AND_ASSESSMENT)
     is_team = request.user.organisation_id == pathway.clinic_id
     start_form = StartAssessmentForm(initial={"date": clock.oslo_date(now)})
     entry_form = EntryForm()
@@ -46,6 +48,8 @@ def assessment(request, pathway_id):
     entries = list(pathway.assessment_entries.select_related("author", "organisation").order_by("written_at"))
     sections = []
     for key, label in AssessmentEntry.Section.choices:
+        if needs_consent(request.user) and key not in AssessmentEntry.NOT_CLINICAL:
+            continue  # NAV and relatives never read the clinicians' notes
         in_section = [e for e in entries if e.section == key]
         latest_by_author = {}
         for e in in_section:

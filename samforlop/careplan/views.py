@@ -13,7 +13,7 @@ from samforlop.core import clock
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
-from samforlop.patients.models import CareTeamMember, active_on, visibility_condition
+from samforlop.patients.models import CareTeamMember, Category, active_on, visibility_condition
 
 
 def plan_context(patient, now):
@@ -58,7 +58,8 @@ def _render_plan(request, patient, now, forms=None, status=200):
 @staff_required
 def plan(request, patient_id):
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="plan", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="plan", now=now,
+                                    category=Category.PLAN_AND_MEETINGS)
     return _render_plan(request, patient, now)
 
 
@@ -67,7 +68,8 @@ def plan(request, patient_id):
 def change(request, patient_id, what):
     """Every change to the plan from its page: add or edit a goal or measure, or comment."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="plan_change", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="plan_change", now=now,
+                                    category=Category.PLAN_AND_MEETINGS)
     context = plan_context(patient, now)
     plan_ = context["plan"]
     key, form = what, None
@@ -114,7 +116,8 @@ def change(request, patient_id, what):
 def print_plan(request, patient_id):
     """A clean print: one section a page (goals, measures, contact persons)."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="plan_print", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="plan_print", now=now,
+                                    category=Category.PLAN_AND_MEETINGS)
     return render(request, "careplan/print.html", plan_context(patient, now))
 
 
@@ -124,7 +127,8 @@ def my_measures(request):
     """Measures the user owns, and their organisation's: overdue and due soon first."""
     now = clock.now()
     today = clock.oslo_date(now)
-    condition = visibility_condition(request.user, today, patient_field="plan__patient_id")
+    condition = visibility_condition(request.user, today, patient_field="plan__patient_id", now=now,
+                                     category=Category.PLAN_AND_MEETINGS)
     base = Measure.objects.filter(condition, status__in=Measure.OPEN).select_related(
         "plan__patient", "organisation", "person").order_by("due_on", "pk")
     mine = actions.open_measures_due(list(base.filter(person=request.user)[:200]), today)

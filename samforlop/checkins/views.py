@@ -16,6 +16,7 @@ from samforlop.core import clock
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
+from samforlop.patients.models import Category
 from samforlop.portal.views import patient_required
 
 
@@ -128,7 +129,7 @@ def training(request):
 def patient_checkins(request, patient_id):
     """The patient's check-ins, schedules and follow-up enrolment, for the care team."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="checkins", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="checkins", now=now, category=Category.CHECKINS)
     organisation = request.user.organisation
     is_clinic = organisation.is_specialist_clinic
     schedule_form = ScheduleForm(questionnaires=all_questionnaires().values(),
@@ -172,7 +173,8 @@ def patient_checkins(request, patient_id):
 def reply(request, session_id):
     now = clock.now()
     session = get_object_or_404(TrainingSession.objects.select_related("measure__plan"), pk=session_id)
-    patient = get_patient_for_user(request.user, session.measure.plan.patient_id, what="training_reply", now=now)
+    patient = get_patient_for_user(request.user, session.measure.plan.patient_id, what="training_reply", now=now,
+                                    category=Category.CHECKINS)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

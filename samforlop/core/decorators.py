@@ -14,6 +14,8 @@ def staff_required(view):
         if request.user.organisation_id is None:
             if request.user.patient_id is not None:
                 return redirect("portal:home")
+            if request.user.person_identifier:  # a relative: what patients share with them
+                return redirect("portal:shared")
             raise PermissionDenied("Staff only")
         return view(request, *args, **kwargs)
 

@@ -16,7 +16,7 @@ from samforlop.accounts.models import Organisation, User
 from samforlop.core import clock
 from samforlop.demo.synthetic import organisation_number, synthetic_identity_number
 from samforlop.pathways import actions
-from samforlop.patients.actions import add_care_team_member, register_patient
+from samforlop.patients.actions import add_care_team_member, grant_consent, register_patient, relative_user
 from samforlop.patients.models import CareTeamMember
 
 Kind = Organisation.Kind
@@ -185,6 +185,9 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
                 patient=patient, organisation=organisations["nav"], role=CareTeamMember.Role.NAV,
                 person=staff["nav.veileder"], is_contact_person=True, valid_from=started, now=now,
             )
+            # NAV sees only what the patient shares: here the plan and meetings.
+            grant_consent(patient=patient, categories=["plan_and_meetings"], valid_from=started,
+                          organisation=organisations["nav"], actor=_patient_account(patient), now=now)
         actor = staff["koordinator.smerte" if clinic_key == "pain" else "sykepleier.revma"]
         pathway = actions.start_pathway(
             patient=patient, clinic=clinic, type=clinic_key if clinic_key == "revma" else "smerte",
@@ -198,6 +201,13 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
         if stage == "in_assessment" and clinic_key == "pain" and not User.objects.filter(username="pasient4").exists():
             # A patient in a pathway who checks in from their phone.
             _patient_user("pasient4", patient)
+            # A relative who follows the plan and the check-ins, with the patient's consent.
+            # (Its own random stream: the world's stream must not depend on whether the user existed.)
+            relative = relative_user(national_id=synthetic_identity_number(random.Random(patient.national_id)),
+                                     name="Ola Pårørende")
+            User.objects.filter(pk=relative.pk).update(username="parorende1", is_demo=True)
+            grant_consent(patient=patient, categories=["plan_and_meetings", "checkins"], valid_from=started,
+                          person=User.objects.get(pk=relative.pk), actor=patient.user, now=now)
             from samforlop.checkins.actions import schedule_checkins
 
             schedule_checkins(patient=patient, questionnaire_key="pain_intensity", interval_months=3,
@@ -259,7 +269,17 @@ def _demo_catalogue(organisations, staff, today, now):
         })
 
 
+def _patient_account(patient):
+    """The patient's own log-in (made on the patient's first ID-porten log-in in real life)."""
+    user, _created = User.objects.get_or_create(patient=patient, defaults={
+        "username": f"pasient-{patient.pk.hex[:12]}", "first_name": patient.given_name,
+        "last_name": patient.family_name})
+    return user
+
+
 def _patient_user(username, patient):
+    if User.objects.filter(patient=patient).update(username=username, is_demo=True, email=patient.email):
+        return
     User.objects.get_or_create(username=username, defaults={
         "first_name": patient.given_name, "last_name": patient.family_name, "patient": patient, "is_demo": True,
         "email": patient.email})

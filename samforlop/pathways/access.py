@@ -8,14 +8,15 @@ from samforlop.core import clock
 from samforlop.pathways.models import Pathway
 
 
-def get_pathway_for_user(user, pathway_id, *, what: str, now, for_clinic_staff: bool = False) -> Pathway:
+def get_pathway_for_user(user, pathway_id, *, what: str, now, for_clinic_staff: bool = False,
+                         category: str | None = None) -> Pathway:
     """The pathway if its patient is visible to `user`, else 404 (logged as denied).
 
     With `for_clinic_staff`, only staff of the clinic running the pathway may go on (they can see
     the patient already, so they are told it is forbidden rather than missing).
     """
     pathway = (
-        Pathway.objects.visible_to(user, clock.oslo_date(now))
+        Pathway.objects.visible_to(user, clock.oslo_date(now), category, now)
         .select_related("patient", "clinic")
         .filter(pk=pathway_id)
         .first()

@@ -22,11 +22,11 @@ def new_external_id() -> str:
 
 
 class PathwayQuerySet(models.QuerySet):
-    def visible_to(self, user, today):
+    def visible_to(self, user, today, category=None, now=None):
         """Pathways of patients `user` may see: the patient guard, applied through the pathway."""
         from samforlop.patients.models import visibility_condition
 
-        condition = visibility_condition(user, today, patient_field="patient_id")
+        condition = visibility_condition(user, today, patient_field="patient_id", now=now, category=category)
         return self.none() if condition is None else self.filter(condition)
 
     def with_deadline_state(self, state: str, today):

@@ -11,10 +11,11 @@ from samforlop.core import clock
 from samforlop.patients.models import Patient
 
 
-def get_patient_for_user(user, patient_id, *, what: str, now=None) -> Patient:
+def get_patient_for_user(user, patient_id, *, what: str, now=None, category: str | None = None) -> Patient:
+    """The patient if `user` may see them (their data in `category`, when given), else 404."""
     now = now or clock.now()
     patient = (
-        Patient.objects.visible_to(user, clock.oslo_date(now)).filter(pk=patient_id).select_related("gp").first()
+        Patient.objects.visible_to(user, clock.oslo_date(now), category).filter(pk=patient_id).select_related("gp").first()
     )
     if patient is None:
         # Only to attribute the denial to the patient in their access log; nothing is shown.

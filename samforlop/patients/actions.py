@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from samforlop.audit.models import record_audit
 from samforlop.patients import identity
-from samforlop.patients.models import Block, CareTeamMember, EmergencyAccess, Patient, RelativeConsent, active_on
+from samforlop.patients.models import (
+    Block, CareTeamMember, Category, EmergencyAccess, Patient, RelativeConsent, SharingConsent, active_on,
+)
 
 
 @transaction.atomic
@@ -59,6 +61,9 @@ def add_care_team_member(
     record_audit(
         actor=actor, action="care_team_member_added", obj=member, at=now,
         patient=str(patient.pk), organisation=str(organisation.pk), role=role,
+        old=None, new={"role": role, "person": getattr(person, "pk", None), "valid_from": valid_from.isoformat(),
+                       "valid_to": valid_to.isoformat() if valid_to else None,
+                       "contact_person": is_contact_person, "coordinator": is_coordinator},
     )
     return member
 
@@ -78,10 +83,12 @@ def end_care_team_membership(*, member: CareTeamMember, valid_to: dt.date, actor
     member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
     if valid_to < member.valid_from:
         raise ValidationError({"valid_to": _("The end date is before the start date.")})
+    old = member.valid_to
     member.valid_to = valid_to
     member.save(update_fields=["valid_to"])
     record_audit(actor=actor, action="care_team_membership_ended", obj=member, at=now,
-                 patient=str(member.patient_id), valid_to=valid_to.isoformat())
+                 patient=str(member.patient_id), valid_to=valid_to.isoformat(),
+                 old={"valid_to": old.isoformat() if old else None}, new={"valid_to": valid_to.isoformat()})
     return member
 
 
@@ -164,3 +171,76 @@ def review_emergency_access(*, access: EmergencyAccess, actor, now) -> Emergency
         access.save(update_fields=["reviewed_by", "reviewed_at"])
         record_audit(actor=actor, action="emergency_access_reviewed", obj=access, at=now)
     return access
+
+
+def relative_user(*, national_id: str, name: str):
+    """The user a relative logs in as (with ID-porten), made the first time the patient names them.
+    Only a keyed hash of the identity number is stored."""
+    from samforlop.accounts.models import User
+
+    key = identity.person_identifier(national_id)
+    user = User.objects.filter(person_identifier=key).first()
+    if user is None:
+        given, _sep, family = name.strip().rpartition(" ")
+        user = User(username=f"relative-{key[:16]}", first_name=given or family, last_name=family if given else "",
+                    person_identifier=key)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+@transaction.atomic
+def grant_consent(*, patient, categories, valid_from: dt.date, valid_to: dt.date | None = None, person=None,
+                  organisation=None, actor, now) -> list[SharingConsent]:
+    """The patient shares categories of their data with a relative or a NAV office for a period
+    (samtykke). One row per category, so each can be withdrawn on its own."""
+    if actor.patient_id != patient.pk:
+        raise ValidationError(_("Only the patient can give consent to share their data."))
+    if (person is None) == (organisation is None):
+        raise ValidationError(_("Share with either a relative or an organisation."))
+    if organisation is not None and organisation.kind != "nav_office":
+        raise ValidationError({"organisation": _("Consent is given to NAV; health personnel on the care team see "
+                                                 "what they need for treatment.")})
+    if person is not None and (person.organisation_id is not None or person.pk == actor.pk):
+        raise ValidationError({"national_id": _("Consent is given to a relative, not to staff or to yourself.")})
+    categories = [c for c in Category.values if c in set(categories)]
+    if not categories:
+        raise ValidationError({"categories": _("Choose at least one kind of information to share.")})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("The end date is before the start date.")})
+    grantee = {"person": person} if person is not None else {"organisation": organisation}
+    already = set(SharingConsent.objects.select_for_update().filter(
+        patient=patient, valid_from=valid_from, valid_to=valid_to, withdrawn_at__isnull=True, **grantee,
+    ).values_list("category", flat=True))
+    consents = []
+    for category in categories:
+        if category in already:
+            continue  # a double submit, or given before: one row
+        consent = SharingConsent.objects.create(
+            patient=patient, person=person, organisation=organisation, category=category,
+            valid_from=valid_from, valid_to=valid_to, given_at=now, recorded_by=actor)
+        record_audit(actor=actor, action="consent_granted", obj=consent, at=now, patient=str(patient.pk),
+                     old=None, new={"grantee": _grantee(consent), "category": category,
+                                    "valid_from": valid_from.isoformat(),
+                                    "valid_to": valid_to.isoformat() if valid_to else None})
+        consents.append(consent)
+    return consents
+
+
+def _grantee(consent) -> str:
+    return f"user:{consent.person_id}" if consent.person_id else f"organisation:{consent.organisation_id}"
+
+
+@transaction.atomic
+def withdraw_consent(*, consent: SharingConsent, actor, now) -> SharingConsent:
+    """The patient withdraws a consent; it takes effect on the grantee's next request."""
+    consent = SharingConsent.objects.select_for_update().get(pk=consent.pk)
+    if actor.patient_id != consent.patient_id:
+        raise ValidationError(_("Only the patient can withdraw their consent."))
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = now
+        consent.save(update_fields=["withdrawn_at"])
+        record_audit(actor=actor, action="consent_withdrawn", obj=consent, at=now, patient=str(consent.patient_id),
+                     old={"grantee": _grantee(consent), "category": consent.category, "status": "active"},
+                     new={"status": "withdrawn"})
+    return consent

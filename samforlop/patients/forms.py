@@ -30,3 +30,39 @@ class EmergencyAccessForm(IdentitySearchForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_emergency_%s")
         super().__init__(*args, **kwargs)
+
+
+class SharingConsentForm(forms.Form):
+    """The patient shares kinds of information with NAV or a relative, for a period."""
+
+    from samforlop.patients.models import Category as _Category
+
+    grantee = forms.ChoiceField(label=_("Share with"))
+    relative_name = forms.CharField(label=_("The relative's name"), max_length=200, required=False)
+    national_id = forms.CharField(
+        label=_("The relative's national identity number (they log in with ID-porten)"), max_length=20, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    categories = forms.MultipleChoiceField(label=_("What to share"), choices=_Category.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("To (leave empty for until you withdraw it)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, nav_offices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nav_offices = {str(o.pk): o for o in nav_offices}
+        self.fields["grantee"].choices = [("relative", _("A relative"))] + [
+            (key, o.name) for key, o in self.nav_offices.items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grantee") == "relative":
+            if not (data.get("relative_name") or "").strip():
+                self.add_error("relative_name", _("Give the relative's name."))
+            try:
+                data["national_id"] = identity.validate_identity_number(data.get("national_id") or "")
+            except ValidationError as e:
+                self.add_error("national_id", e.messages)
+        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+            self.add_error("valid_to", _("The end date is before the start date."))
+        return data

@@ -56,3 +56,15 @@ def with_check_digits(first_nine: str) -> str | None:
     if k2 == "-" or len(k2) != 1:
         return None
     return first_nine + k1 + k2
+
+
+def person_identifier(number: str) -> str:
+    """A keyed hash of an identity number: how a person who logs in with ID-porten but is not a
+    patient here (a relative) is recognised, without storing their identity number."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = (settings.PERSON_IDENTIFIER_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(key, compact(number).encode(), hashlib.sha256).hexdigest()

@@ -24,33 +24,58 @@ def active_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
-def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None):
-    """The one rule for who may see a patient, as a condition on `patient_field`.
+class Category(models.TextChoices):
+    """What a patient may share beyond treatment, one category at a time (FHIR Consent provision.class)."""
 
-    A staff user sees a patient while their organisation is on the patient's care team. Used by
-    `Patient.objects.visible_to` and by querysets of patient data reached through another model
-    (e.g. pathways), so the rule is written once. Correlated EXISTS rather than IN or a join: the
-    worklist walks pathways in deadline order and checks membership per row through the
-    (patient, organisation) index, stopping after one page.
+    PLAN_AND_MEETINGS = "plan_and_meetings", _("Plan and meetings")
+    CHECKINS = "checkins", _("Check-ins")
+    REFERRAL_AND_ASSESSMENT = "referral_and_assessment", _("Referral and assessment")
+
+
+def needs_consent(user) -> bool:
+    """NAV officers and relatives are not health personnel: they see only what the patient has
+    consented to share with them (the health personnel act's need-to-know, Normen)."""
+    if getattr(user, "patient_id", None) is not None:
+        return False
+    organisation = getattr(user, "organisation", None)
+    return organisation is None or organisation.kind == "nav_office"
+
+
+def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None,
+                         category: str | None = None):
+    """The one rule for who may see a patient's data, as a condition on `patient_field`.
+
+    - A patient sees their own data, nobody else's.
+    - Health personnel see a patient while their organisation is on the care team (from/to
+      dates inclusive), or for a few hours with emergency access.
+    - NAV (on the care team) and relatives see only the categories the patient has consented to
+      share with them, within the consent's period; `category=None` asks for the patient's basic
+      page, which any consent in force opens.
+    - A patient's block of a person or an organisation overrides everything above.
+
+    Used by `Patient.objects.visible_to` and by querysets of patient data reached through another
+    model (e.g. pathways), so the rule is written once (tests compare it with a reference
+    implementation). Correlated EXISTS rather than IN or a join: the worklist walks pathways in
+    deadline order and checks membership per row through the (patient, organisation) index,
+    stopping after one page.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if getattr(user, "patient_id", None) is not None:
-        return Q(**{patient_field: user.patient_id})  # a patient sees their own data, nobody else's
+        return Q(**{patient_field: user.patient_id})
     organisation_id = getattr(user, "organisation_id", None)
-    if organisation_id is None:
-        return None
+    consents = SharingConsent.objects.filter(
+        active_on(today), patient=OuterRef(patient_field), withdrawn_at__isnull=True,
+        **({"category": category} if category else {}))
+    blocked = Block.objects.filter(patient=OuterRef(patient_field), lifted_at__isnull=True)
+    if organisation_id is None:  # a relative
+        return Exists(consents.filter(person_id=user.pk)) & ~Exists(blocked.filter(person_id=user.pk))
+    blocked = Exists(blocked.filter(Q(person_id=user.pk) | Q(organisation_id=organisation_id)))
     on_team = Exists(CareTeamMember.objects.filter(
         active_on(today), patient=OuterRef(patient_field), organisation_id=organisation_id
     ))
-    # A patient can block a named person or a whole organisation: blocked, they see nothing,
-    # even while on the care team.
-    blocked = Exists(Block.objects.filter(
-        Q(person_id=user.pk) | Q(organisation_id=organisation_id), patient=OuterRef(patient_field),
-        lifted_at__isnull=True,
-    ))
-    # Emergency access (akuttilgang): a clinician outside the care team, for a stated reason, for a
-    # few hours. Blocks apply to it too.
+    if needs_consent(user):  # NAV
+        return on_team & Exists(consents.filter(organisation_id=organisation_id)) & ~blocked
     from django.utils import timezone
 
     emergency = Exists(EmergencyAccess.objects.filter(
@@ -58,10 +83,20 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: d
     return (on_team | emergency) & ~blocked
 
 
+def shared_categories(user, patient, today: dt.date) -> set[str]:
+    """The categories of `patient`'s data `user` may read (all of them for health personnel on
+    the care team and for the patient). Call after the guard has let the user see the patient."""
+    if not needs_consent(user):
+        return set(Category.values)
+    grantee = {"person_id": user.pk} if user.organisation_id is None else {"organisation_id": user.organisation_id}
+    return set(SharingConsent.objects.filter(active_on(today), patient=patient, withdrawn_at__isnull=True, **grantee)
+               .values_list("category", flat=True))
+
+
 class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user, today: dt.date):
-        """The patients `user` may see on `today`; nothing for anyone else."""
-        condition = visibility_condition(user, today)
+    def visible_to(self, user, today: dt.date, category: str | None = None):
+        """The patients `user` may see on `today` (in `category`); nothing for anyone else."""
+        condition = visibility_condition(user, today, category=category)
         return self.none() if condition is None else self.filter(condition)
 
 
@@ -230,3 +265,43 @@ class EmergencyAccess(models.Model):
     class Meta:
         ordering = ["-granted_at"]
         indexes = [models.Index(fields=["patient", "user", "expires_at"])]
+
+
+class SharingConsent(models.Model):
+    """The patient's consent to share one category of their data, for a period, with a relative
+    (a person who logs in) or with a NAV office (samtykke; modelled like FHIR Consent: patient,
+    provision.actor, provision.class, provision.period). Withdrawn consent is kept, with when."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sharing_consents")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("relative"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="consents_received")
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    category = models.CharField(_("what"), max_length=32, choices=Category.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+    given_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_from", "pk"]
+        indexes = [models.Index(fields=["patient", "category"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organisation__isnull=True)
+                | Q(person__isnull=True, organisation__isnull=False),
+                name="consent_names_a_person_or_an_organisation"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="consent_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.organisation}: {self.get_category_display()}"
+
+    @property
+    def grantee(self):
+        return self.person or self.organisation
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.withdrawn_at is None and self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -16,7 +16,7 @@ from samforlop.pathways.forms import MilestoneForm, StartPathwayForm
 from samforlop.pathways.timeline import build_timeline
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import IdentitySearchForm
-from samforlop.patients.models import Patient, active_on
+from samforlop.patients.models import Patient, active_on, needs_consent, shared_categories
 
 
 def startable_definitions(user):
@@ -72,13 +72,15 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         Q(status=Referral.Status.DRAFT) & ~Q(referring_organisation_id=user.organisation_id)
     ).select_related("clinic").order_by("-created_at"))
     consultations = list(patient.consultations.select_related("clinic").order_by("-asked_at"))
+    shares = {category: True for category in shared_categories(user, patient, today)}
+    shares["clinical"] = not needs_consent(user)
     return render(request, "patients/detail.html", {
         "patient": patient, "timelines": timelines, "care_team": care_team, "today": today,
         "start_form": start_form if definitions else None,
         "referrals": referrals, "consultations": consultations,
         "may_refer": user.organisation is not None and not user.organisation.is_specialist_clinic
         and user.organisation.kind in ("gp_office", "municipal_service"),
-        "consultation_statuses": Consultation.Status,
+        "consultation_statuses": Consultation.Status, "shares": shares,
     }, status=status)
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from samforlop.checkins import views as checkin_views
 from samforlop.offers import views as offer_views
-from samforlop.portal import views
+from samforlop.portal import sharing, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("my/plan/", views.plan, name="plan"),
     path("my/relatives/", views.relatives, name="relatives"),
     path("my/privacy/", views.privacy, name="privacy"),
+    path("my/sharing/", sharing.sharing, name="sharing"),
+    path("shared/", sharing.shared_with_me, name="shared"),
+    path("shared/<uuid:patient_id>/", sharing.shared_patient, name="shared_patient"),
     path("my/checkins/", checkin_views.my_checkins, name="checkins"),
     path("my/checkins/<slug:questionnaire_key>/", checkin_views.checkin, name="checkin"),
     path("my/checkins/done/<uuid:checkin_id>/", checkin_views.checkin_done, name="checkin_done"),

@@ -180,6 +180,7 @@ ACCESS_WHAT = {
     "assessment": _("Read your assessment"), "my_measures": _("Saw your measure on a list"),
     "registry_export": _("Exported to the national patient registry"),
     "emergency_access": _("Opened your record with emergency access"),
+    "shared_page": _("Read what you share"), "shared_list": _("Saw that you share with them"),
 }
 
 

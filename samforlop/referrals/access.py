@@ -6,19 +6,20 @@ from django.http import Http404
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
-from samforlop.patients.models import visibility_condition
+from samforlop.patients.models import Category, visibility_condition
 from samforlop.referrals.models import Consultation, Referral
 
 
-def _visible(model, user, today, extra=Q()):
-    condition = visibility_condition(user, today, patient_field="patient_id")
+def _visible(model, user, now, extra=Q()):
+    condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id", now=now,
+                                     category=Category.REFERRAL_AND_ASSESSMENT)
     return model.objects.none() if condition is None else model.objects.filter(condition).filter(extra)
 
 
 def get_referral_for_user(user, referral_id, *, what: str, now) -> Referral:
     drafts_only_for_referrer = ~Q(status=Referral.Status.DRAFT) | Q(referring_organisation_id=user.organisation_id)
     referral = (
-        _visible(Referral, user, clock.oslo_date(now), drafts_only_for_referrer)
+        _visible(Referral, user, now, drafts_only_for_referrer)
         .select_related("patient", "clinic", "author", "referring_organisation", "consultation", "decided_by")
         .filter(pk=referral_id).first()
     )
@@ -31,7 +32,7 @@ def get_referral_for_user(user, referral_id, *, what: str, now) -> Referral:
 
 def get_consultation_for_user(user, consultation_id, *, what: str, now) -> Consultation:
     consultation = (
-        _visible(Consultation, user, clock.oslo_date(now))
+        _visible(Consultation, user, now)
         .select_related("patient", "clinic", "asked_by", "asking_organisation", "answered_by")
         .filter(pk=consultation_id).first()
     )

@@ -10,6 +10,7 @@ from samforlop.core.decorators import staff_required
 from samforlop.core.workdays import working_days_between
 from samforlop.patients.access import get_patient_for_user
 from samforlop.portal.models import Letter
+from samforlop.patients.models import needs_consent
 from samforlop.referrals import actions, criteria
 from samforlop.referrals.access import get_consultation_for_user, get_referral_for_user
 from samforlop.referrals.forms import (
@@ -121,6 +122,8 @@ def _render_detail(request, referral, today, decision_form=None, status=200):
     return render(request, "referrals/detail.html", {
         "referral": referral, "treatments": treatments, "criteria": criteria.evaluate(referral, treatments),
         "may_see_sensitive": referral.may_see_sensitive(request.user),
+        # NAV and relatives (with consent) never see clinical notes, only function, work and goals.
+        "may_see_clinical": not needs_consent(request.user),
         "badge": badge, "working_days_left": left, "decision_form": decision_form,
         "may_edit": referral.referring_organisation_id == request.user.organisation_id and referral.status in actions.EDITABLE,
         "letter": Letter.objects.filter(referral=referral).first(),

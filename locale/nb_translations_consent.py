@@ -1,0 +1,43 @@
+"""Norwegian Bokmål for consent to share (samtykke) with NAV and relatives."""
+
+NB = {
+    "Plan and meetings": "Plan og møter",
+    "Check-ins": "Egenrapporteringer",
+    "Referral and assessment": "Henvisning og utredning",
+    "relative": "pårørende",
+    "Only the patient can give consent to share their data.": "Bare pasienten kan samtykke til å dele sine opplysninger.",
+    "Share with either a relative or an organisation.": "Del enten med en pårørende eller med en organisasjon.",
+    "Consent is given to NAV; health personnel on the care team see what they need for treatment.":
+        "Samtykke gis til NAV; helsepersonell i teamet ser det de trenger for behandlingen.",
+    "Consent is given to a relative, not to staff or to yourself.":
+        "Samtykke gis til en pårørende, ikke til ansatte eller til deg selv.",
+    "Choose at least one kind of information to share.": "Velg minst én type opplysninger å dele.",
+    "Only the patient can withdraw their consent.": "Bare pasienten kan trekke tilbake sitt samtykke.",
+    "Share with": "Del med",
+    "The relative's name": "Navnet på den pårørende",
+    "The relative's national identity number (they log in with ID-porten)":
+        "Fødselsnummeret til den pårørende (de logger inn med ID-porten)",
+    "What to share": "Hva du vil dele",
+    "To (leave empty for until you withdraw it)": "Til (la stå tomt for til du trekker det tilbake)",
+    "A relative": "En pårørende",
+    "What I share": "Det jeg deler",
+    "The health personnel who treat you see what they need for that. NAV and your relatives see only what you choose to share here, and only for the period you choose. You can withdraw it at any time; it takes effect at once.":
+        "Helsepersonellet som behandler deg, ser det de trenger for det. NAV og dine pårørende ser bare det du velger å dele her, og bare i perioden du velger. Du kan trekke det tilbake når som helst; det gjelder med en gang.",
+    "With": "Med",
+    "Period": "Periode",
+    "Status": "Status",
+    "in force": "gjelder",
+    "not in force now": "gjelder ikke nå",
+    "Withdraw": "Trekk tilbake",
+    "You share nothing beyond your treatment.": "Du deler ikke noe utover behandlingen din.",
+    "Share more": "Del mer",
+    "Shared with me": "Delt med meg",
+    "Nobody shares information with you now.": "Ingen deler opplysninger med deg nå.",
+    "You see what the patient has consented to share with you.":
+        "Du ser det pasienten har samtykket til å dele med deg.",
+    "Goals": "Mål",
+    "Measures": "Tiltak",
+    "Meetings": "Møter",
+    "Read what you share": "Leste det du deler",
+    "Saw that you share with them": "Så at du deler med dem",
+}
