@@ -120,6 +120,7 @@ def test_a_relative_sees_what_is_shared_and_withdrawing_denies_their_next_reques
     assert as_relative.get("/shared/").status_code == 200
     page = as_relative.get(f"/shared/{personas.patient.pk}/").content.decode()
     assert 'data-section="checkins"' in page and 'data-section="plan_and_meetings"' not in page
+    assert "/patients/" not in page and "Shared with me" in page  # the relative's own menu, not the staff's
     assert as_relative.get(f"/patients/{personas.patient.pk}/plan/").status_code in (302, 403, 404)
     consent = SharingConsent.objects.get()
     client_for(me).post("/my/sharing/", {"withdraw": str(consent.pk)})
