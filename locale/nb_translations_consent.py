@@ -41,3 +41,8 @@ NB = {
     "Read what you share": "Leste det du deler",
     "Saw that you share with them": "Så at du deler med dem",
 }
+
+NB.update({
+    "Only the organisation's administrator changes its users.": "Bare organisasjonens administrator endrer brukerne.",
+    "Choose one of the roles.": "Velg en av rollene.",
+})

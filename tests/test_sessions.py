@@ -2,7 +2,11 @@
 
 import datetime as dt
 
+import pytest
 import time_machine
+
+from samforlop.accounts.models import User
+from samforlop.core import clock
 
 START = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
 
@@ -29,14 +33,19 @@ def test_a_session_ends_10_hours_after_log_in_even_when_active(personas, client)
 
 
 def test_deactivation_and_log_out_take_effect_on_the_next_request(personas, client):
+    from samforlop.accounts.actions import set_active
+    from samforlop.audit.models import AuditEntry
+    from tests.conftest import make_user
+
+    admin = make_user("gp-admin", personas.gp_office, "org_admin")
     client.force_login(personas.gp)
     assert client.get(f"/patients/{personas.patient.pk}/").status_code == 200
-    personas.gp.is_active = False
-    personas.gp.save(update_fields=["is_active"])
+    set_active(user=personas.gp, active=False, actor=admin, now=clock.now())
     assert client.get(f"/patients/{personas.patient.pk}/").status_code == 302
-    personas.gp.is_active = True
-    personas.gp.save(update_fields=["is_active"])
-    client.force_login(personas.gp)
+    entry = AuditEntry.objects.get(action="user_deactivated")
+    assert (entry.data["old"], entry.data["new"]) == ({"active": True}, {"active": False})
+    set_active(user=personas.gp, active=True, actor=admin, now=clock.now())
+    client.force_login(User.objects.get(pk=personas.gp.pk))
     client.post("/accounts/logout/")
     assert client.get(f"/patients/{personas.patient.pk}/").status_code == 302
 
@@ -58,3 +67,18 @@ def test_log_in_is_rate_limited_after_5_failures(personas, client, english):
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16), tick=False):
         response = client.post("/accounts/login/", {"username": "gp", "password": "a long enough password"})
         assert response.status_code == 302
+
+
+def test_a_role_change_is_audited_with_old_and_new_and_only_by_the_organisations_admin(personas):
+    from django.core.exceptions import ValidationError
+
+    from samforlop.accounts.actions import change_role
+    from samforlop.audit.models import AuditEntry
+    from tests.conftest import make_user
+
+    with pytest.raises(ValidationError):
+        change_role(user=personas.gp, role="secretary", actor=personas.clinic_physician, now=clock.now())
+    admin = make_user("gp-admin", personas.gp_office, "org_admin")
+    change_role(user=personas.gp, role="secretary", actor=admin, now=clock.now())
+    entry = AuditEntry.objects.get(action="role_changed")
+    assert (entry.data["old"], entry.data["new"]) == ({"role": "physician"}, {"role": "secretary"})
