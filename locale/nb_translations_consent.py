@@ -46,3 +46,10 @@ NB.update({
     "Only the organisation's administrator changes its users.": "Bare organisasjonens administrator endrer brukerne.",
     "Choose one of the roles.": "Velg en av rollene.",
 })
+
+NB.update({
+    "Read your data through a connected system": "Leste opplysningene dine gjennom et tilkoblet system",
+    "Searched for you through a connected system": "Søkte etter deg gjennom et tilkoblet system",
+    "Read your pathway through a connected system": "Leste forløpet ditt gjennom et tilkoblet system",
+    "Saw your pathway through a connected system": "Så forløpet ditt gjennom et tilkoblet system",
+})

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "samforlop.reports",
     "samforlop.portal",
     "samforlop.demo",
+    "samforlop.fhir",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("samforlop.tasks.urls")),
     path("", include("samforlop.offers.urls")),
     path("reports/", include("samforlop.reports.urls")),
+    path("fhir/", include("samforlop.fhir.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -181,6 +181,11 @@ ACCESS_WHAT = {
     "registry_export": _("Exported to the national patient registry"),
     "emergency_access": _("Opened your record with emergency access"),
     "shared_page": _("Read what you share"), "shared_list": _("Saw that you share with them"),
+    # Reads through the FHIR API (by another system, under that system's name).
+    "fhir_patient": _("Read your data through a connected system"),
+    "fhir_patient_search": _("Searched for you through a connected system"),
+    "fhir_episode_of_care": _("Read your pathway through a connected system"),
+    "fhir_episode_of_care_search": _("Saw your pathway through a connected system"),
 }
 
 
