@@ -69,10 +69,14 @@ def test_nav_on_the_care_team_without_consent_sees_nothing(personas, nav_on_team
 
 def test_nav_with_consent_for_plan_and_meetings_sees_the_plan_and_gets_404_on_checkins(personas, nav_on_team, me):
     with_a_plan_and_a_checkin(personas)
+    start(personas, D(2026, 11, 1), now=NOW)
     assert share(me, str(personas.nav_office.pk), "plan_and_meetings").status_code == 302
     nav = client_for(personas.nav_officer)
     page = nav.get(f"/patients/{personas.patient.pk}/")
     assert page.status_code == 200 and "data-consent-limited" in page.content.decode()
+    assert 'data-state=' in page.content.decode()  # the pathway's time limits...
+    assert 'class="events"' not in page.content.decode()  # ...but not the clinicians' event log
+    assert 'class="events"' in client_for(personas.gp).get(f"/patients/{personas.patient.pk}/").content.decode()
     assert f"/patients/{personas.patient.pk}/checkins/" not in page.content.decode()
     plan = nav.get(f"/patients/{personas.patient.pk}/plan/")
     assert plan.status_code == 200 and "Gå til jobben to dager i uka" in plan.content.decode()

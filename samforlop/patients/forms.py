@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.patients import identity
+from samforlop.patients.models import Category
 
 
 class IdentitySearchForm(forms.Form):
@@ -35,14 +36,12 @@ class EmergencyAccessForm(IdentitySearchForm):
 class SharingConsentForm(forms.Form):
     """The patient shares kinds of information with NAV or a relative, for a period."""
 
-    from samforlop.patients.models import Category as _Category
-
     grantee = forms.ChoiceField(label=_("Share with"))
     relative_name = forms.CharField(label=_("The relative's name"), max_length=200, required=False)
     national_id = forms.CharField(
         label=_("The relative's national identity number (they log in with ID-porten)"), max_length=20, required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    categories = forms.MultipleChoiceField(label=_("What to share"), choices=_Category.choices,
+    categories = forms.MultipleChoiceField(label=_("What to share"), choices=Category.choices,
                                            widget=forms.CheckboxSelectMultiple)
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("To (leave empty for until you withdraw it)"), required=False,

@@ -6,7 +6,10 @@ for the birth date.
 """
 
 import datetime as dt
+import hashlib
+import hmac
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
@@ -61,10 +64,5 @@ def with_check_digits(first_nine: str) -> str | None:
 def person_identifier(number: str) -> str:
     """A keyed hash of an identity number: how a person who logs in with ID-porten but is not a
     patient here (a relative) is recognised, without storing their identity number."""
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     key = (settings.PERSON_IDENTIFIER_KEY or settings.SECRET_KEY).encode()
     return hmac.new(key, compact(number).encode(), hashlib.sha256).hexdigest()
