@@ -1,58 +1,50 @@
-"""The CapabilityStatement: exactly what this server supports, from one table (the URLs and the
-tests read the same table, so a resource cannot be offered here without an endpoint)."""
+"""The CapabilityStatement: exactly what this server supports, from the `CAPABILITY` tables of the
+endpoint modules (the URLs come from the same modules, and the tests check each listed
+interaction answers, so a resource cannot be offered here without an endpoint)."""
 
 from __future__ import annotations
 
-from samforlop.fhir import resources as fhir
+import importlib
 
-# resource type -> (interactions, search parameters (name, type, documentation), public)
-SUPPORTED: dict[str, dict] = {
-    "Patient": {
-        "interactions": ["read", "search-type"],
-        "search": [("identifier", "token", "Only with POST Patient/_search and the identifier in the form body "
-                    f"([system|]number; {fhir.FNR} fødselsnummer, {fhir.DNR} D-number). GET with identifier is 400.")],
-        "documentation": "Patients the caller may see (care team, consent, blocks, emergency access); anything "
-                         "else is 404. Every read writes one access-log row.",
-    },
-    "Organization": {
-        "interactions": ["read"],
-        "search": [],
-        "documentation": f"Organisations taking part in pathways; identifier system {fhir.ORGNR}.",
-    },
-    "EpisodeOfCare": {
-        "interactions": ["read", "search-type"],
-        "search": [("patient", "reference", "The patient (Patient/id or id)"),
-                   ("status", "token", "active | finished | entered-in-error (comma for OR)"),
-                   ("organization", "reference", "The clinic running the pathway (Organization/id or id)")],
-        "documentation": "The pathway. Milestones, time limits and (for health personnel) the event log as "
-                         f"extensions {fhir.EXT}/pathway-milestone, pathway-time-limit, pathway-event; care team "
-                         "contained. _count (max 200) and _offset page the results; total counts only what the "
-                         "caller may see.",
-    },
-    "HealthcareService": {
-        "interactions": ["read", "search-type"],
-        "search": [("municipality", "token", "Required: four-digit municipality number served"),
-                   ("kind", "token", f"Kind of offer ({fhir.CS}/offer-kind)"),
-                   ("no-referral", "token", "true: only offers needing neither referral nor administrative decision"),
-                   ("free", "token", "true: only offers without cost")],
-        "documentation": "The offers catalogue; public, no token needed.",
-    },
-}
+
+# The endpoint modules: each has `urlpatterns` and `CAPABILITY`.
+ENDPOINT_MODULES = ["samforlop.fhir.views", "samforlop.fhir.intake", "samforlop.fhir.plans", "samforlop.fhir.people",
+                    "samforlop.fhir.bulk"]
+
+
+def endpoint_modules():
+    return [importlib.import_module(name) for name in ENDPOINT_MODULES]
+
+
+def supported() -> dict[str, dict]:
+    """resource type -> {interactions, search: [(name, type, documentation)], documentation,
+    versioning ("no-version" unless given), operations: [(name, definition url, documentation)]}."""
+    table: dict[str, dict] = {}
+    for module in endpoint_modules():
+        for resource_type, spec in module.CAPABILITY.items():
+            assert resource_type not in table, f"{resource_type} is offered by two modules"
+            table[resource_type] = spec
+    return table
 
 
 def capability_statement(base: str, token_url: str) -> dict:
     resources = []
-    for resource_type, spec in SUPPORTED.items():
+    for resource_type, spec in supported().items():
         entry = {
             "type": resource_type,
             "documentation": spec["documentation"],
             "interaction": [{"code": code} for code in spec["interactions"]],
-            "versioning": "no-version",
-            "readHistory": False,
+            "versioning": spec.get("versioning", "no-version"),
+            "readHistory": "vread" in spec["interactions"],
             "updateCreate": False,
         }
+        if "update" in spec["interactions"]:
+            entry["conditionalUpdate"] = False
         if spec["search"]:
             entry["searchParam"] = [{"name": name, "type": kind, "documentation": doc} for name, kind, doc in spec["search"]]
+        if spec.get("operations"):
+            entry["operation"] = [{"name": name, "definition": url, "documentation": doc}
+                                  for name, url, doc in spec["operations"]]
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",

@@ -8,148 +8,55 @@ does not exist, and searches neither return nor count it.
 
 from __future__ import annotations
 
-import logging
-import uuid
-from functools import wraps
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir import auth
 from samforlop.fhir import resources as fhir
-from samforlop.fhir.capability import capability_statement
+from samforlop.fhir.api import (
+    DEFAULT_COUNT, base_url, bundle, fhir_view, logger, paging, parse_bool, parse_reference, resource_uuid,
+    search_params,
+)
 from samforlop.fhir.outcome import FhirError, bad_request, fhir_response, not_found
 
-logger = logging.getLogger("samforlop.fhir")
-
-DEFAULT_COUNT = 50
-MAX_COUNT = 200
-JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
-
-
-# --- The wrapper every endpoint goes through ---------------------------------------------------------
-
-def fhir_view(methods: tuple[str, ...], *, public: bool = False):
-    """CSRF-exempt (systems send no cookies; a patient's session is CSRF-checked in auth), the
-    method checked, the caller authenticated (unless `public`), and every refusal an
-    OperationOutcome."""
-    def decorate(view):
-        @csrf_exempt
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            try:
-                if request.method not in methods:
-                    raise FhirError(405, "not-supported", f"{request.method} is not supported on this endpoint",
-                                    headers={"Allow": ", ".join(methods)})
-                _check_format(request)
-                if not public:
-                    request.fhir_user = auth.authenticate(request)
-                response = view(request, *args, **kwargs)
-            except FhirError as error:
-                response = error.response()
-            except Http404:
-                response = not_found().response()
-            if not public:
-                response["Cache-Control"] = "no-store"
-            return response
-        return wrapped
-    return decorate
-
-
-def _check_format(request) -> None:
-    requested = request.GET.get("_format")
-    if requested is not None and requested not in JSON_FORMATS:
-        raise FhirError(406, "not-supported", "Only JSON is supported (_format=json)", "_format")
-    accept = request.META.get("HTTP_ACCEPT", "")
-    if accept and "json" not in accept and "*/*" not in accept and "application/*" not in accept:
-        raise FhirError(406, "not-supported", "Only application/fhir+json is supported (Accept)")
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri("/fhir/").rstrip("/")
-
-
-def _search_params(request, allowed: set[str]) -> dict[str, str]:
-    """The search parameters, each given at most once; unknown ones and modifiers are refused
-    (strict handling) and named."""
-    params = {}
-    for name in request.GET:
-        values = request.GET.getlist(name)
-        if name == "_format":
-            continue
-        if ":" in name and name.split(":", 1)[0] in allowed:
-            raise bad_request(f"The modifier in '{name}' is not supported", name, "not-supported")
-        if name not in allowed:
-            raise bad_request(f"Unknown search parameter '{name}' (supported: {', '.join(sorted(allowed))})", name,
-                              "not-supported")
-        if len(values) != 1:
-            raise bad_request(f"'{name}' is given more than once; give one value (a comma means OR)", name)
-        params[name] = values[0].strip()
-    return params
-
-
-def _paging(params: dict) -> tuple[int, int]:
-    def number(name, default, maximum=None):
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return default
-        if not raw.isdigit():
-            raise bad_request(f"'{name}' must be a whole number", name, "value")
-        value = int(raw)
-        return min(value, maximum) if maximum is not None else value
-    return number("_count", DEFAULT_COUNT, MAX_COUNT), number("_offset", 0)
-
-
-def _uuid(value: str, name: str, resource_type: str) -> uuid.UUID:
-    """A reference search value: `id` or `Type/id` (of the right type)."""
-    prefix, _slash, rest = value.rpartition("/")
-    if prefix and prefix.rsplit("/", 1)[-1] != resource_type:
-        raise bad_request(f"'{name}' must reference a {resource_type}", name, "value")
-    try:
-        return uuid.UUID(rest)
-    except ValueError:
-        raise bad_request(f"'{name}' must be a {resource_type} id", name, "value") from None
-
-
-def _bool(params: dict, name: str) -> bool | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in ("true", "false"):
-        raise bad_request(f"'{name}' must be true or false", name, "value")
-    return raw == "true"
-
-
-def _bundle(request, path: str, params: dict, entries: list[dict], total: int, count: int, offset: int) -> dict:
-    base = _base(request)
-
-    def link(relation, at):
-        query = {k: v for k, v in params.items() if k not in ("_count", "_offset")}
-        query.update(_count=count, _offset=at)
-        return {"relation": relation, "url": f"{base}/{path}?{urlencode(query)}"}
-
-    links = [link("self", offset)]
-    if count and offset + count < total:
-        links.append(link("next", offset + count))
-    if offset > 0:
-        links.append(link("previous", max(offset - count, 0)))
-    return {
-        "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
-        "entry": [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
-                  for r in entries],
-    }
-
-
-def _resource_id(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+# This module's rows of the CapabilityStatement (see capability.supported).
+CAPABILITY: dict[str, dict] = {
+    "Patient": {
+        "interactions": ["read", "search-type"],
+        "search": [("identifier", "token", "Only with POST Patient/_search and the identifier in the form body "
+                    f"([system|]number; {fhir.FNR} fødselsnummer, {fhir.DNR} D-number). GET with identifier is 400.")],
+        "documentation": "Patients the caller may see (care team, consent, blocks, emergency access); anything "
+                         "else is 404. Every read writes one access-log row.",
+    },
+    "Organization": {
+        "interactions": ["read"],
+        "search": [],
+        "documentation": f"Organisations taking part in pathways; identifier system {fhir.ORGNR}.",
+    },
+    "EpisodeOfCare": {
+        "interactions": ["read", "search-type"],
+        "search": [("patient", "reference", "The patient (Patient/id or id)"),
+                   ("status", "token", "active | finished | entered-in-error (comma for OR)"),
+                   ("organization", "reference", "The clinic running the pathway (Organization/id or id)")],
+        "documentation": "The pathway. Milestones, time limits and (for health personnel) the event log as "
+                         f"extensions {fhir.EXT}/pathway-milestone, pathway-time-limit, pathway-event; care team "
+                         "contained. _count (max 200) and _offset page the results; total counts only what the "
+                         "caller may see.",
+    },
+    "HealthcareService": {
+        "interactions": ["read", "search-type"],
+        "search": [("municipality", "token", "Required: four-digit municipality number served"),
+                   ("kind", "token", f"Kind of offer ({fhir.CS}/offer-kind)"),
+                   ("no-referral", "token", "true: only offers needing neither referral nor administrative decision"),
+                   ("free", "token", "true: only offers without cost")],
+        "documentation": "The offers catalogue; public, no token needed.",
+    },
+}
 
 
 # --- OAuth 2.0 token endpoint (client credentials with a signed JWT) ---------------------------------
@@ -179,7 +86,9 @@ def token(request):
 
 @fhir_view(("GET",), public=True)
 def metadata(request):
-    return fhir_response(capability_statement(_base(request), auth.token_endpoint_url()))
+    from samforlop.fhir.capability import capability_statement
+
+    return fhir_response(capability_statement(base_url(request), auth.token_endpoint_url()))
 
 
 # --- Patient -------------------------------------------------------------------------------------------
@@ -189,7 +98,7 @@ def patient_read(request, resource_id):
     from samforlop.patients.access import get_patient_for_user
 
     now, user = clock.now(), request.fhir_user
-    pk = _resource_id(resource_id)
+    pk = resource_uuid(resource_id)
     if pk is None:
         log_access(user=user, what="fhir_patient", at=now, granted=False)
         raise not_found("Patient", resource_id)
@@ -240,10 +149,10 @@ def patient_search(request):
         results = list(Patient.objects.visible_to(user, clock.oslo_date(now)).filter(national_id=number)
                        .select_related("gp__organisation"))
     log_access(user=user, what="fhir_patient_search", at=now, patients=results, granted=bool(results))
-    bundle = _bundle(request, "Patient/_search", {}, [fhir.patient_resource(p) for p in results], len(results),
+    result = bundle(request, "Patient/_search", {}, [fhir.patient_resource(p) for p in results], len(results),
                      DEFAULT_COUNT, 0)
-    bundle["link"] = [{"relation": "self", "url": f"{_base(request)}/Patient/_search"}]
-    return fhir_response(bundle)
+    result["link"] = [{"relation": "self", "url": f"{base_url(request)}/Patient/_search"}]
+    return fhir_response(result)
 
 
 # --- Organization ---------------------------------------------------------------------------------
@@ -252,7 +161,7 @@ def patient_search(request):
 def organization_read(request, resource_id):
     from samforlop.accounts.models import Organisation
 
-    pk = _resource_id(resource_id)
+    pk = resource_uuid(resource_id)
     organisation = Organisation.objects.filter(pk=pk).first() if pk else None
     if organisation is None:
         raise not_found("Organization", resource_id)
@@ -293,7 +202,7 @@ def episode_read(request, resource_id):
     from samforlop.pathways.access import get_pathway_for_user
 
     now, user = clock.now(), request.fhir_user
-    pk = _resource_id(resource_id)
+    pk = resource_uuid(resource_id)
     if pk is None:
         log_access(user=user, what="fhir_episode_of_care", at=now, granted=False)
         raise not_found("EpisodeOfCare", resource_id)
@@ -310,17 +219,17 @@ def episode_search(request):
     patients the caller may see, counted and listed; one access-log row per patient listed."""
     from samforlop.pathways.models import Pathway
 
-    params = _search_params(request, EPISODE_SEARCH)
-    count, offset = _paging(params)
+    params = search_params(request, EPISODE_SEARCH)
+    count, offset = paging(params)
     now, user = clock.now(), request.fhir_user
     today = clock.oslo_date(now)
     pathways = Pathway.objects.visible_to(user, today, now=now)
     patient_id = None
     if params.get("patient"):
-        patient_id = _uuid(params["patient"], "patient", "Patient")
+        patient_id = parse_reference(params["patient"], "patient", "Patient")
         pathways = pathways.filter(patient_id=patient_id)
     if params.get("organization"):
-        pathways = pathways.filter(clinic_id=_uuid(params["organization"], "organization", "Organization"))
+        pathways = pathways.filter(clinic_id=parse_reference(params["organization"], "organization", "Organization"))
     if params.get("status"):
         statuses = [s.strip() for s in params["status"].split(",")]
         unknown = [s for s in statuses if s not in fhir.EPISODE_STATUS_TO_DOMAIN]
@@ -343,7 +252,7 @@ def episode_search(request):
         log_access(user=user, what="fhir_episode_of_care_search", at=now, granted=visible, requested_id=patient_id,
                    patients=list(Patient.objects.filter(pk=patient_id).only("pk")))
     entries = _episodes(user, page, today) if page else []
-    return fhir_response(_bundle(request, "EpisodeOfCare", params, entries, total, count, offset))
+    return fhir_response(bundle(request, "EpisodeOfCare", params, entries, total, count, offset))
 
 
 # --- HealthcareService (the offers catalogue; public) --------------------------------------------
@@ -356,7 +265,7 @@ def healthcare_service_read(request, resource_id):
     from samforlop.offers.actions import is_stale
     from samforlop.offers.models import Offer
 
-    pk = _resource_id(resource_id)
+    pk = resource_uuid(resource_id)
     offer = (Offer.objects.select_related("provider").prefetch_related("served").filter(pk=pk).first()
              if pk else None)
     if offer is None:
@@ -372,8 +281,8 @@ def healthcare_service_search(request):
     from samforlop.offers.models import Offer
     from samforlop.offers.views import public_offers
 
-    params = _search_params(request, HEALTHCARE_SERVICE_SEARCH)
-    count, offset = _paging(params)
+    params = search_params(request, HEALTHCARE_SERVICE_SEARCH)
+    count, offset = paging(params)
     municipality = params.get("municipality", "")
     if not municipality:
         raise bad_request("municipality is required (a four-digit municipality number)", "municipality", "required")
@@ -382,19 +291,32 @@ def healthcare_service_search(request):
     kind = params.get("kind", "")
     if kind and kind not in Offer.Kind.values:
         raise bad_request(f"kind must be one of {', '.join(Offer.Kind.values)}", "kind", "value")
-    offers = public_offers({"municipality": municipality, "kind": kind, "no_referral": _bool(params, "no-referral"),
-                            "free": _bool(params, "free")})
+    offers = public_offers({"municipality": municipality, "kind": kind, "no_referral": parse_bool(params, "no-referral"),
+                            "free": parse_bool(params, "free")})
     total = offers.count()
     today = clock.today()
     page = list(offers.prefetch_related("served")[offset:offset + count]) if count else []
     entries = [fhir.healthcare_service_resource(o, stale=is_stale(o, today),
                                                 municipalities=sorted(s.municipality for s in o.served.all()))
                for o in page]
-    return fhir_response(_bundle(request, "HealthcareService", params, entries, total, count, offset))
+    return fhir_response(bundle(request, "HealthcareService", params, entries, total, count, offset))
 
-
-# --- Anything else -----------------------------------------------------------------------------------
 
 @fhir_view(("GET", "POST", "PUT", "PATCH", "DELETE"), public=True)
 def unsupported(request, rest=""):
     raise FhirError(404, "not-supported", f"'{rest}' is not supported by this server (see /fhir/metadata)")
+
+
+urlpatterns = [
+    path("token", token, name="token"),
+    path("metadata", metadata, name="metadata"),
+    path("Patient", patient_type, name="patient_type"),
+    path("Patient/_search", patient_search, name="patient_search"),
+    path("Patient/<str:resource_id>", patient_read, name="patient"),
+    path("Organization/<str:resource_id>", organization_read, name="organization"),
+    path("EpisodeOfCare", episode_search, name="episode_search"),
+    path("EpisodeOfCare/<str:resource_id>", episode_read, name="episode"),
+    path("HealthcareService", healthcare_service_search, name="healthcare_service_search"),
+    path("HealthcareService/<str:resource_id>", healthcare_service_read, name="healthcare_service"),
+]
+catch_all = [re_path(r"^(?P<rest>.*)$", unsupported)]

@@ -1,0 +1,236 @@
+"""What every FHIR endpoint module shares: the view wrapper (authentication, format, every
+refusal an OperationOutcome), strict search-parameter parsing, paging into Bundles with next
+links, reference parsing, versions (ETag / If-Match) and create idempotency (Idempotency-Key).
+
+Endpoint modules (`views.py`, `clinical.py`, ...) each define `urlpatterns` and `CAPABILITY`
+(their rows of the CapabilityStatement); `urls.py` and `capability.py` list the modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
+
+from samforlop.fhir import auth
+from samforlop.fhir.outcome import FhirError, bad_request, conflict, not_found
+
+logger = logging.getLogger("samforlop.fhir")
+
+DEFAULT_COUNT = 50
+MAX_COUNT = 200
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
+
+
+# --- The wrapper every endpoint goes through ---------------------------------------------------------
+
+def fhir_view(methods: tuple[str, ...], *, public: bool = False):
+    """CSRF-exempt (systems send no cookies; a patient's session is CSRF-checked in auth), the
+    method checked, the caller authenticated (unless `public`), and every refusal an
+    OperationOutcome."""
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                if request.method not in methods:
+                    raise FhirError(405, "not-supported", f"{request.method} is not supported on this endpoint",
+                                    headers={"Allow": ", ".join(methods)})
+                check_format(request)
+                if not public:
+                    request.fhir_user = auth.authenticate(request)
+                response = view(request, *args, **kwargs)
+            except FhirError as error:
+                response = error.response()
+            except Http404:
+                response = not_found().response()
+            if not public:
+                response["Cache-Control"] = "no-store"
+            return response
+        return wrapped
+    return decorate
+
+
+def check_format(request) -> None:
+    requested = request.GET.get("_format")
+    if requested is not None and requested not in JSON_FORMATS:
+        raise FhirError(406, "not-supported", "Only JSON is supported (_format=json)", "_format")
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if accept and "json" not in accept and "*/*" not in accept and "application/*" not in accept:
+        raise FhirError(406, "not-supported", "Only application/fhir+json is supported (Accept)")
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/fhir/").rstrip("/")
+
+
+def search_params(request, allowed: set[str]) -> dict[str, str]:
+    """The search parameters, each given at most once; unknown ones and modifiers are refused
+    (strict handling) and named."""
+    params = {}
+    for name in request.GET:
+        values = request.GET.getlist(name)
+        if name == "_format":
+            continue
+        if ":" in name and name.split(":", 1)[0] in allowed:
+            raise bad_request(f"The modifier in '{name}' is not supported", name, "not-supported")
+        if name not in allowed:
+            raise bad_request(f"Unknown search parameter '{name}' (supported: {', '.join(sorted(allowed))})", name,
+                              "not-supported")
+        if len(values) != 1:
+            raise bad_request(f"'{name}' is given more than once; give one value (a comma means OR)", name)
+        params[name] = values[0].strip()
+    return params
+
+
+def paging(params: dict) -> tuple[int, int]:
+    def number(name, default, maximum=None):
+        raw = params.get(name)
+        if raw is None or raw == "":
+            return default
+        if not raw.isdigit():
+            raise bad_request(f"'{name}' must be a whole number", name, "value")
+        value = int(raw)
+        return min(value, maximum) if maximum is not None else value
+    return number("_count", DEFAULT_COUNT, MAX_COUNT), number("_offset", 0)
+
+
+def parse_reference(value: str, name: str, resource_type: str) -> uuid.UUID:
+    """A reference search value: `id` or `Type/id` (of the right type)."""
+    prefix, _slash, rest = value.rpartition("/")
+    if prefix and prefix.rsplit("/", 1)[-1] != resource_type:
+        raise bad_request(f"'{name}' must reference a {resource_type}", name, "value")
+    try:
+        return uuid.UUID(rest)
+    except ValueError:
+        raise bad_request(f"'{name}' must be a {resource_type} id", name, "value") from None
+
+
+def parse_bool(params: dict, name: str) -> bool | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in ("true", "false"):
+        raise bad_request(f"'{name}' must be true or false", name, "value")
+    return raw == "true"
+
+
+def bundle(request, path: str, params: dict, entries: list[dict], total: int, count: int, offset: int) -> dict:
+    base = base_url(request)
+
+    def link(relation, at):
+        query = {k: v for k, v in params.items() if k not in ("_count", "_offset")}
+        query.update(_count=count, _offset=at)
+        return {"relation": relation, "url": f"{base}/{path}?{urlencode(query)}"}
+
+    links = [link("self", offset)]
+    if count and offset + count < total:
+        links.append(link("next", offset + count))
+    if offset > 0:
+        links.append(link("previous", max(offset - count, 0)))
+    return {
+        "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
+        "entry": [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+                  for r in entries],
+    }
+
+
+def resource_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# --- Versions: ETag / If-Match (RFC 9110, FHIR's W/"n") --------------------------------------------
+
+def etag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def version_headers(base: str, resource_type: str, resource_id, version: int) -> dict:
+    return {"ETag": etag(version),
+            "Content-Location": f"{base}/{resource_type}/{resource_id}/_history/{version}"}
+
+
+def if_match_version(request, *, required: bool = True) -> int | None:
+    """The version an update was based on, from `If-Match: W/"n"` (or `"n"`); an update without it
+    is refused (412 is for a stale one: it would silently overwrite someone else's change)."""
+    raw = request.META.get("HTTP_IF_MATCH", "").strip()
+    if not raw:
+        if required:
+            raise FhirError(428, "required", 'An update needs If-Match: W/"<version>" (read the resource first)',
+                            "If-Match")
+        return None
+    value = raw[2:] if raw.startswith("W/") else raw
+    value = value.strip('"')
+    if not value.isdigit():
+        raise bad_request('If-Match must be W/"<version>" with the version from the ETag', "If-Match", "value")
+    return int(value)
+
+
+def check_version(expected: int | None, current: int, resource_type: str) -> None:
+    if expected is not None and expected != current:
+        raise conflict(412, f"{resource_type} has changed since version {expected} (now {current}); read it again",
+                       "If-Match")
+
+
+def parse_version(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+# --- Creates: one resource per Idempotency-Key ----------------------------------------------------
+
+IDEMPOTENCY_NAMESPACE = uuid.UUID("0d6f5b7e-6f0e-4b5c-9a53-3c1fb2f6b0c1")
+
+
+def submission_id_for(request, resource_type: str) -> tuple[uuid.UUID, bool]:
+    """The `submission_id` to hand the named operation (which stores one row per submission id),
+    and whether the caller sent an `Idempotency-Key`. A retried create with the same key, from the
+    same caller, maps to the same submission id and so to the same stored row."""
+    key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+    if not key:
+        return uuid.uuid4(), False
+    if len(key) > 200:
+        raise bad_request("Idempotency-Key is too long (at most 200 characters)", "Idempotency-Key", "value")
+    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{request.fhir_user.pk}:{resource_type}:{key}"), True
+
+
+def if_none_exist(request, allowed: set[str]) -> dict[str, str] | None:
+    """The `If-None-Exist` header's search parameters (FHIR conditional create), or None."""
+    from django.http import QueryDict
+
+    raw = request.META.get("HTTP_IF_NONE_EXIST", "").strip()
+    if not raw:
+        return None
+    query = QueryDict(raw.lstrip("?"))
+    params = {}
+    for name in query:
+        if name not in allowed:
+            raise bad_request(f"If-None-Exist: unknown parameter '{name}' (supported: {', '.join(sorted(allowed))})",
+                              "If-None-Exist", "not-supported")
+        params[name] = query[name].strip()
+    if not params:
+        raise bad_request("If-None-Exist has no search parameters", "If-None-Exist", "value")
+    return params
+
+
+def read_json_body(request, resource_type: str) -> dict:
+    """The request body as a resource of `resource_type`, or 400 naming the problem."""
+    import json
+
+    if request.content_type not in ("application/fhir+json", "application/json"):
+        raise bad_request("The body must be application/fhir+json", "body", "structure")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("The body is not valid JSON", "body", "structure") from None
+    if not isinstance(body, dict):
+        raise bad_request("The body must be one JSON object (a resource)", "body", "structure")
+    if body.get("resourceType") != resource_type:
+        raise bad_request(f"resourceType must be {resource_type}", f"{resource_type}.resourceType", "value")
+    return body
