@@ -57,6 +57,40 @@ def test_metadata_lists_exactly_what_is_supported(base):
     assert response.status_code == 404 and outcome_of(response)["issue"][0]["code"] == "not-supported"
 
 
+INTERACTION_REQUESTS = {
+    # interaction -> (method, path under /fhir/<Type>)
+    "read": ("GET", "/{id}"),
+    "vread": ("GET", "/{id}/_history/1"),
+    "search-type": ("GET", ""),
+    "create": ("POST", ""),
+    "update": ("PUT", "/{id}"),
+}
+
+
+def test_every_interaction_in_the_statement_has_an_endpoint(base, personas):
+    """The other half of 'exactly': each listed interaction answers (as something other than
+    'not supported'), so the statement cannot promise what the server does not do."""
+    token = Api(base, personas.clinic).token()
+    for resource_type, spec in supported().items():
+        for interaction in spec["interactions"]:
+            method, path = INTERACTION_REQUESTS[interaction]
+            if (resource_type, interaction) == ("Patient", "search-type"):
+                method, path = "POST", "/_search"  # identity numbers never in URLs
+            url = f"{base}/fhir/{resource_type}{path.format(id=uuid.uuid4())}"
+            response = requests.request(method, url, headers={"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/fhir+json"},
+                                        data="{}", timeout=10)
+            if response.status_code >= 400:
+                codes = [i["code"] for i in outcome_of(response)["issue"]]
+                assert "not-supported" not in codes, (resource_type, interaction, response.text)
+        for name, _definition, _doc in spec.get("operations", []):
+            response = requests.get(f"{base}/fhir/{resource_type}/{uuid.uuid4()}/${name}",
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            if response.status_code >= 400:
+                codes = [i["code"] for i in outcome_of(response)["issue"]]
+                assert "not-supported" not in codes, (resource_type, name, response.text)
+
+
 # --- Authentication --------------------------------------------------------------------------------
 
 def test_no_invalid_or_expired_token_is_401_with_an_operation_outcome(base, personas):
