@@ -52,4 +52,17 @@ NB.update({
     "Searched for you through a connected system": "Søkte etter deg gjennom et tilkoblet system",
     "Read your pathway through a connected system": "Leste forløpet ditt gjennom et tilkoblet system",
     "Saw your pathway through a connected system": "Så forløpet ditt gjennom et tilkoblet system",
+    "Exported your data to a connected system (bulk export)":
+        "Eksporterte opplysningene dine til et tilkoblet system (masseuttrekk)",
+    "Only a specialist clinic's systems can have the reporting role.":
+        "Bare systemene til en spesialistklinikk kan få rapporteringsrollen.",
+    "Unsupported resource types: %(types)s": "Ressurstyper som ikke støttes: %(types)s",
+    "Read your care team through a connected system": "Leste behandlingsteamet ditt gjennom et tilkoblet system",
+    "Saw your care team through a connected system": "Så behandlingsteamet ditt gjennom et tilkoblet system",
+    "Read a meeting through a connected system": "Leste et møte gjennom et tilkoblet system",
+    "Saw your meetings through a connected system": "Så møtene dine gjennom et tilkoblet system",
+    "Read a consent of yours through a connected system": "Leste et samtykke fra deg gjennom et tilkoblet system",
+    "Saw your consents through a connected system": "Så samtykkene dine gjennom et tilkoblet system",
+    "Read your access log through a connected system": "Leste innsynsloggen din gjennom et tilkoblet system",
+    "Saw your access log through a connected system": "Så innsynsloggen din gjennom et tilkoblet system",
 })

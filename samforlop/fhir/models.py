@@ -56,3 +56,61 @@ class UsedAssertion(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "jti_hash"], name="fhir_assertion_jti_used_once")]
 
+
+
+class BulkExportJob(models.Model):
+    """One Bulk Data export of a clinic's patients (`Group/[id]/$export`), worked through by
+    `run_bulk_exports` one resource type per step (`actions.run_bulk_export_step`).
+
+    The id is the status URL's last segment; only `requested_by` may poll, download or cancel.
+    The cohort (which patients) is fixed by the guard at the first step and re-checked at every
+    later one, so a patient who becomes hidden meanwhile is left out of the remaining files.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # accepted, no step run yet
+        RUNNING = "running"  # cohort fixed, files being written
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELLED = "cancelled"  # by the client (DELETE on the status URL); files deleted
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(FhirClient, on_delete=models.PROTECT, null=True, related_name="+")
+    requested_at = models.DateTimeField()
+    # The kick-off request's URL, for the manifest's `request`.
+    request_url = models.TextField()
+    # Resource types in the order their files are written (`bulk.EXPORTERS` keys).
+    types = models.JSONField()
+    since = models.DateTimeField(null=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Patient ids (str) fixed at the first step; the manifest's transactionTime is that moment.
+    cohort = models.JSONField(null=True)
+    transaction_time = models.DateTimeField(null=True)
+    # Patients handed to an exporter so far: the access-log rows written when the export completes.
+    exported = models.JSONField(default=list)
+    completed_at = models.DateTimeField(null=True)
+    # Files are served until then and purged by `run_bulk_exports` after.
+    expires_at = models.DateTimeField(null=True, db_index=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "requested_at"], name="fhir_bulk_job_queue")]
+
+    def __str__(self) -> str:
+        return f"bulk export {self.pk} ({self.status})"
+
+
+class BulkExportFile(models.Model):
+    """One NDJSON file of an export: every resource of one type, one per line."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(BulkExportJob, on_delete=models.CASCADE, related_name="files")
+    resource_type = models.CharField(max_length=64)
+    content = models.TextField()
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "resource_type"], name="fhir_bulk_one_file_per_type")]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samforlop.audit.models import record_audit
+from samforlop.audit.models import AuditEntry, record_audit
 from samforlop.patients import identity
 from samforlop.patients.models import (
     Block, CareTeamMember, Category, EmergencyAccess, Patient, RelativeConsent, SharingConsent, active_on,
@@ -191,11 +191,19 @@ def relative_user(*, national_id: str, name: str):
 
 @transaction.atomic
 def grant_consent(*, patient, categories, valid_from: dt.date, valid_to: dt.date | None = None, person=None,
-                  organisation=None, actor, now) -> list[SharingConsent]:
+                  organisation=None, actor, now, submission_id=None) -> list[SharingConsent]:
     """The patient shares categories of their data with a relative or a NAV office for a period
-    (samtykke). One row per category, so each can be withdrawn on its own."""
+    (samtykke). One row per category, so each can be withdrawn on its own.
+
+    Returns the consents for the categories: new rows, or the same consent in force already given
+    (a double submit stores one row). With `submission_id` (the FHIR API's Idempotency-Key) a
+    retried submission returns what it stored the first time, whatever has happened since."""
     if actor.patient_id != patient.pk:
         raise ValidationError(_("Only the patient can give consent to share their data."))
+    # One grant at a time per patient, so two simultaneous retries cannot both store.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if submission_id is not None and (earlier := _consents_of_submission(patient, submission_id)):
+        return earlier
     if (person is None) == (organisation is None):
         raise ValidationError(_("Share with either a relative or an organisation."))
     if organisation is not None and organisation.kind != "nav_office":
@@ -209,22 +217,33 @@ def grant_consent(*, patient, categories, valid_from: dt.date, valid_to: dt.date
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError({"valid_to": _("The end date is before the start date.")})
     grantee = {"person": person} if person is not None else {"organisation": organisation}
-    already = set(SharingConsent.objects.select_for_update().filter(
+    already = {c.category: c for c in SharingConsent.objects.select_for_update().filter(
         patient=patient, valid_from=valid_from, valid_to=valid_to, withdrawn_at__isnull=True, **grantee,
-    ).values_list("category", flat=True))
+    )}
     consents = []
     for category in categories:
         if category in already:
-            continue  # a double submit, or given before: one row
+            consents.append(already[category])  # a double submit, or given before: one row
+            continue
         consent = SharingConsent.objects.create(
             patient=patient, person=person, organisation=organisation, category=category,
             valid_from=valid_from, valid_to=valid_to, given_at=now, recorded_by=actor)
         record_audit(actor=actor, action="consent_granted", obj=consent, at=now, patient=str(patient.pk),
                      old=None, new={"grantee": _grantee(consent), "category": category,
                                     "valid_from": valid_from.isoformat(),
-                                    "valid_to": valid_to.isoformat() if valid_to else None})
+                                    "valid_to": valid_to.isoformat() if valid_to else None},
+                     **({"submission_id": str(submission_id)} if submission_id is not None else {}))
         consents.append(consent)
     return consents
+
+
+def _consents_of_submission(patient, submission_id) -> list[SharingConsent]:
+    """The consents a submission stored (its id is in their audit rows; the patient's consents are few)."""
+    mine = [str(pk) for pk in SharingConsent.objects.filter(patient=patient).values_list("pk", flat=True)]
+    stored = AuditEntry.objects.filter(action="consent_granted", object_type=SharingConsent._meta.label_lower,
+                                       object_id__in=mine, data__submission_id=str(submission_id))
+    return list(SharingConsent.objects.filter(pk__in=[int(i) for i in stored.values_list("object_id", flat=True)])
+                .order_by("pk"))
 
 
 def _grantee(consent) -> str:

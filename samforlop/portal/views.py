@@ -186,6 +186,15 @@ ACCESS_WHAT = {
     "fhir_patient_search": _("Searched for you through a connected system"),
     "fhir_episode_of_care": _("Read your pathway through a connected system"),
     "fhir_episode_of_care_search": _("Saw your pathway through a connected system"),
+    "fhir_bulk_export": _("Exported your data to a connected system (bulk export)"),
+    "fhir_care_team": _("Read your care team through a connected system"),
+    "fhir_care_team_search": _("Saw your care team through a connected system"),
+    "fhir_appointment": _("Read a meeting through a connected system"),
+    "fhir_appointment_search": _("Saw your meetings through a connected system"),
+    "fhir_consent": _("Read a consent of yours through a connected system"),
+    "fhir_consent_search": _("Saw your consents through a connected system"),
+    "fhir_audit_event": _("Read your access log through a connected system"),
+    "fhir_audit_event_search": _("Saw your access log through a connected system"),
 }
 
 

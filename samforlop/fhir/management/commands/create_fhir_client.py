@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--actor", required=True, help="username of the organisation's administrator")
         parser.add_argument("--name", default="", help="the system's name (default: the organisation's name)")
         parser.add_argument("--client-id", default="", help="the client id (default: generated)")
+        parser.add_argument("--reporting", action="store_true",
+                            help="give the client the reporting role (bulk export, as the registry export)")
 
     def handle(self, *args, **options):
         organisation = Organisation.objects.filter(org_number=options["organisation"]).first()
@@ -33,7 +35,7 @@ class Command(BaseCommand):
         try:
             client = register_fhir_client(organisation=organisation, name=options["name"] or organisation.name,
                                           public_key=public_key, actor=actor, now=clock.now(),
-                                          client_id=options["client_id"])
+                                          client_id=options["client_id"], reporting=options["reporting"])
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         except ValidationError as error:
