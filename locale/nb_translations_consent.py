@@ -57,6 +57,13 @@ NB.update({
     "Only a specialist clinic's systems can have the reporting role.":
         "Bare systemene til en spesialistklinikk kan få rapporteringsrollen.",
     "Unsupported resource types: %(types)s": "Ressurstyper som ikke støttes: %(types)s",
+    "Read your referral through a connected system": "Leste henvisningen din gjennom et tilkoblet system",
+    "Saw your referral through a connected system": "Så henvisningen din gjennom et tilkoblet system",
+    "Sent a referral for you through a connected system": "Sendte en henvisning for deg gjennom et tilkoblet system",
+    "Read a check-in of yours through a connected system": "Leste en innsjekk fra deg gjennom et tilkoblet system",
+    "Saw your check-ins through a connected system": "Så innsjekkene dine gjennom et tilkoblet system",
+    "Sent a check-in through a connected system": "Sendte en innsjekk gjennom et tilkoblet system",
+    "You have not been asked to answer this questionnaire.": "Du er ikke bedt om å svare på dette spørreskjemaet.",
     "Read your care team through a connected system": "Leste behandlingsteamet ditt gjennom et tilkoblet system",
     "Saw your care team through a connected system": "Så behandlingsteamet ditt gjennom et tilkoblet system",
     "Read a meeting through a connected system": "Leste et møte gjennom et tilkoblet system",

@@ -43,19 +43,24 @@ def _history(patient, questionnaire_key) -> dict[str, list[float]]:
 
 
 @transaction.atomic
-def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now, submission_id) -> CheckIn:
+def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now, submission_id,
+                   require_schedule: bool = False) -> CheckIn:
     """Store, score and triage a check-in. Sent twice: stored once. Sent again with other answers:
-    refused, so that what the clinic acted on is what the patient answered."""
+    refused, so that what the clinic acted on is what the patient answered. `require_schedule`
+    (an app sending check-ins): only for a questionnaire the patient is scheduled to answer."""
     existing = CheckIn.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         if existing.answers == answers and existing.patient_id == patient.pk:
             return existing
         raise CheckinError(_("This check-in has already been sent and cannot be changed. "
-                             "Start a new check-in if something has changed."))
+                             "Start a new check-in if something has changed."), code="already_sent")
     if actor.patient_id != patient.pk:
-        raise CheckinError(_("Only the patient answers their check-in."))
+        raise CheckinError(_("Only the patient answers their check-in."), code="not_the_patient")
     if questionnaire_key not in all_questionnaires():
-        raise CheckinError(_("Unknown questionnaire."))
+        raise CheckinError(_("Unknown questionnaire."), code="unknown_questionnaire")
+    if require_schedule and not CheckinSchedule.objects.filter(
+            patient=patient, questionnaire=questionnaire_key, active=True).exists():
+        raise CheckinError(_("You have not been asked to answer this questionnaire."), code="not_scheduled")
     questionnaire = get_questionnaire(questionnaire_key)
     errors = validate_answers(questionnaire, answers)
     if errors:

@@ -29,6 +29,9 @@ CONTENT_FIELDS = [
     "quality_of_life_reduced", "quality_of_life_impact", *Referral.FACTOR_FIELDS, "traumatic_experiences",
     "patient_goals", "patient_expectations", "nav_participation",
 ]
+# What the referral page shows to health personnel only (`may_see_clinical`): never to NAV or relatives.
+CLINICAL_FIELDS = ["pain_location", "quality_of_life_impact", "factors_physical", "factors_psychological",
+                   "factors_social"]
 REQUIRED_ON_SUBMIT = [
     "pain_duration_months", "pain_location", "function_reduced", "function_impact", "work_impact",
     "quality_of_life_reduced", "quality_of_life_impact", "patient_goals", "patient_expectations",
@@ -60,9 +63,11 @@ def missing_items(referral: Referral, treatments) -> dict[str, list[str]]:
 def save_referral_draft(
     *, author: User, patient, clinic: Organisation, fields: dict, treatments: list[dict], submission_id,
     now, referral: Referral | None = None, consultation: Consultation | None = None,
+    sender_identifier: tuple[str, str] = ("", ""),
 ) -> Referral:
     """Create or update a draft. A second submission of the same new-referral form updates the
-    first instead of creating another."""
+    first instead of creating another. `sender_identifier` (system, value): an electronic
+    referral's id in the sending record system, kept on a new referral."""
     if referral is None:
         referral = Referral.objects.filter(submission_id=submission_id).first()
         if referral is not None and referral.status not in EDITABLE:
@@ -81,6 +86,7 @@ def save_referral_draft(
             submission_id=submission_id, patient=patient, author=author,
             referring_organisation=author.organisation, created_at=now, consultation=consultation,
             pathway_type=definitions[0].key if definitions else "smerte",
+            sender_identifier_system=sender_identifier[0], sender_identifier_value=sender_identifier[1],
         )
     referral.clinic = clinic if referral.status == Referral.Status.DRAFT else referral.clinic
     for name in CONTENT_FIELDS:

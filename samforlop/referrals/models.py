@@ -106,12 +106,19 @@ class Referral(models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     decision_advice = models.TextField(_("advice to the GP and the patient"), blank=True)
     pathway = models.OneToOneField("pathways.Pathway", on_delete=models.PROTECT, null=True, related_name="referral")
+    # The sending record system's own id of an electronic referral (FHIR ServiceRequest.identifier):
+    # a retried send with the same id finds this referral instead of creating another.
+    sender_identifier_system = models.CharField(max_length=200, blank=True)
+    sender_identifier_value = models.CharField(max_length=200, blank=True)
 
     FACTOR_FIELDS = ["factors_physical", "factors_psychological", "factors_social", "factors_work", "factors_economy"]
 
     class Meta:
         ordering = ["received_on", "created_at"]
         indexes = [models.Index(fields=["clinic", "status", "received_on"], name="referral_inbox")]
+        constraints = [models.UniqueConstraint(
+            fields=["referring_organisation", "sender_identifier_system", "sender_identifier_value"],
+            condition=~models.Q(sender_identifier_value=""), name="referral_sender_identifier_once")]
 
     def __str__(self) -> str:
         return f"{self.patient} → {self.clinic}"
