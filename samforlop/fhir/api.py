@@ -8,14 +8,17 @@ Endpoint modules (`views.py`, `clinical.py`, ...) each define `urlpatterns` and 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 
+from samforlop.core import clock
 from samforlop.fhir import auth
 from samforlop.fhir.outcome import FhirError, bad_request, conflict, not_found
 
@@ -68,23 +71,77 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/fhir/").rstrip("/")
 
 
-def search_params(request, allowed: set[str]) -> dict[str, str]:
-    """The search parameters, each given at most once; unknown ones and modifiers are refused
-    (strict handling) and named."""
-    params = {}
+def search_params(request, allowed: set[str], repeatable: frozenset[str] = frozenset()) -> dict:
+    """The search parameters, strictly: unknown ones and modifiers are refused and named. Each is
+    given at most once, except those in `repeatable` (e.g. `date=ge…&date=le…`), which come as a
+    list."""
+    params: dict = {}
     for name in request.GET:
-        values = request.GET.getlist(name)
         if name == "_format":
             continue
+        values = [v.strip() for v in request.GET.getlist(name)]
         if ":" in name and name.split(":", 1)[0] in allowed:
             raise bad_request(f"The modifier in '{name}' is not supported", name, "not-supported")
         if name not in allowed:
             raise bad_request(f"Unknown search parameter '{name}' (supported: {', '.join(sorted(allowed))})", name,
                               "not-supported")
-        if len(values) != 1:
+        if name in repeatable:
+            params[name] = values
+        elif len(values) != 1:
             raise bad_request(f"'{name}' is given more than once; give one value (a comma means OR)", name)
-        params[name] = values[0].strip()
+        else:
+            params[name] = values[0]
     return params
+
+
+DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
+DATE_HELP = "a date (YYYY, YYYY-MM, YYYY-MM-DD) or a date-time, optionally after eq, ge, gt, le or lt"
+
+
+def date_condition(field: str, values: list[str], name: str, *, field_is_date: bool = False) -> Q:
+    """FHIR date search: each value names a period (a Europe/Oslo year, month or day, or a
+    second) and a prefix compares the field with it; repeated parameters AND, commas OR. A
+    DateField (`field_is_date`) compares with the period's Oslo days."""
+    condition = Q()
+    for value in values:
+        alternatives = Q()
+        for part in value.split(","):
+            prefix = part[:2] if part[:2] in DATE_PREFIXES else "eq"
+            start, end = _period(part[2:] if part[:2] in DATE_PREFIXES else part, name)
+            if field_is_date:
+                start, end = start.date(), end.date()
+            alternatives |= {
+                "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
+                "ge": Q(**{f"{field}__gte": start}),
+                "gt": Q(**{f"{field}__gte": end}),
+                "le": Q(**{f"{field}__lt": end}),
+                "lt": Q(**{f"{field}__lt": start}),
+            }[prefix]
+        condition &= alternatives
+    return condition
+
+
+def _period(raw: str, name: str) -> tuple[dt.datetime, dt.datetime]:
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=clock.OSLO)
+
+    try:
+        if len(raw) == 4 and raw.isdigit():
+            year = int(raw)
+            return midnight(dt.date(year, 1, 1)), midnight(dt.date(year + 1, 1, 1))
+        if len(raw) == 7 and raw[4] == "-":
+            first = dt.date(int(raw[:4]), int(raw[5:]), 1)
+            return midnight(first), midnight((first + dt.timedelta(days=32)).replace(day=1))
+        if len(raw) == 10:
+            day = dt.date.fromisoformat(raw)
+            return midnight(day), midnight(day + dt.timedelta(days=1))
+        if len(raw) > 10 and raw[10] == "T":
+            moment = dt.datetime.fromisoformat(raw)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=clock.OSLO)
+            return moment, moment + dt.timedelta(seconds=1)
+    except ValueError:
+        pass
+    raise bad_request(f"'{name}' must be {DATE_HELP}", name, "value")
 
 
 def paging(params: dict) -> tuple[int, int]:
@@ -123,9 +180,10 @@ def bundle(request, path: str, params: dict, entries: list[dict], total: int, co
     base = base_url(request)
 
     def link(relation, at):
+        # Repeated parameters (lists) are carried into the links as repeated parameters.
         query = {k: v for k, v in params.items() if k not in ("_count", "_offset")}
         query.update(_count=count, _offset=at)
-        return {"relation": relation, "url": f"{base}/{path}?{urlencode(query)}"}
+        return {"relation": relation, "url": f"{base}/{path}?{urlencode(query, doseq=True)}"}
 
     links = [link("self", offset)]
     if count and offset + count < total:

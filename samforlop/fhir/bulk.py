@@ -74,9 +74,64 @@ def export_episodes(user, patients, today) -> Iterable[dict]:
     return out
 
 
+def export_service_requests(user, patients, today) -> Iterable[dict]:
+    """The referrals of these patients the user may read (the ServiceRequest search's rule)."""
+    from samforlop.fhir.intake import _service_request, _visible_referrals
+
+    referrals = _visible_referrals(user, clock.now()).filter(patient__in=patients).order_by("patient_id", "created_at")
+    return [_service_request(user, r) for r in referrals]
+
+
+def export_questionnaire_responses(user, patients, today) -> Iterable[dict]:
+    from samforlop.checkins.models import CheckIn
+    from samforlop.fhir.intake import _with_task
+    from samforlop.patients.models import Category, visibility_condition
+
+    condition = visibility_condition(user, today, patient_field="patient_id", category=Category.CHECKINS)
+    if condition is None:
+        return []
+    checkins = (CheckIn.objects.filter(condition).filter(patient__in=patients).select_related("patient")
+                .prefetch_related("tasks__organisation").order_by("patient_id", "submitted_at"))
+    return [{**_with_task(c), "meta": {"lastUpdated": _instant(c.submitted_at)}} for c in checkins]
+
+
+def export_care_teams(user, patients, today) -> Iterable[dict]:
+    from samforlop.fhir.people import _teams
+
+    return _teams(list(patients), today)
+
+
+def export_appointments(user, patients, today) -> Iterable[dict]:
+    from django.db.models import Prefetch
+
+    from samforlop.fhir.people import _participants, appointment_resource
+    from samforlop.meetings.models import Meeting
+    from samforlop.patients.models import Category, visibility_condition
+
+    condition = visibility_condition(user, today, patient_field="pathway__patient_id",
+                                     category=Category.PLAN_AND_MEETINGS)
+    if condition is None:
+        return []
+    meetings = (Meeting.objects.filter(condition).filter(pathway__patient__in=patients)
+                .prefetch_related(Prefetch("participants", queryset=_participants())).order_by("starts_at", "pk"))
+    return [appointment_resource(m, list(m.participants.all())) for m in meetings]
+
+
+def export_consents(user, patients, today) -> Iterable[dict]:
+    from samforlop.fhir.people import _consents, consent_resource
+
+    return [consent_resource(c, today)
+            for c in _consents(user, today).filter(patient__in=patients).order_by("patient_id", "valid_from", "pk")]
+
+
 EXPORTERS: dict[str, Callable[..., Iterable[dict]]] = {
     "Patient": export_patients,
     "EpisodeOfCare": export_episodes,
+    "ServiceRequest": export_service_requests,
+    "QuestionnaireResponse": export_questionnaire_responses,
+    "CareTeam": export_care_teams,
+    "Appointment": export_appointments,
+    "Consent": export_consents,
 }
 
 

@@ -18,8 +18,6 @@ check-ins in the check-ins category) and write one access-log row per patient re
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,7 +31,8 @@ from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir import resources as fhir
 from samforlop.fhir.api import (
-    base_url, bundle, fhir_view, if_none_exist, paging, parse_reference, read_json_body, resource_uuid, search_params,
+    base_url, bundle, date_condition, fhir_view, if_none_exist, paging, parse_reference, read_json_body, resource_uuid,
+    search_params,
     submission_id_for,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, conflict, fhir_response, issue, not_found
@@ -893,26 +892,6 @@ def questionnaire_response_read(request, resource_id):
     return fhir_response(_with_task(checkin))
 
 
-def _authored(values: list[str]) -> Q:
-    """`authored` with eq/ge/le/gt/lt and an Oslo date; repeated values all apply (a range)."""
-    condition = Q()
-    for raw in values:
-        prefix, text = (raw[:2], raw[2:]) if raw[:2] in ("eq", "ge", "le", "gt", "lt") else ("eq", raw)
-        try:
-            day = dt.date.fromisoformat(text) if len(text) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            raise bad_request("authored must be a date (YYYY-MM-DD) with an optional prefix eq, ge, le, gt or lt",
-                              "authored", "value")
-        start = dt.datetime.combine(day, dt.time(), tzinfo=clock.OSLO)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=clock.OSLO)
-        condition &= {"eq": Q(submitted_at__gte=start, submitted_at__lt=end), "ge": Q(submitted_at__gte=start),
-                      "gt": Q(submitted_at__gte=end), "le": Q(submitted_at__lt=end),
-                      "lt": Q(submitted_at__lt=start)}[prefix]
-    return condition
-
-
 QUESTIONNAIRE_RESPONSE_SEARCH = {"patient", "authored", "questionnaire", "_count", "_offset"}
 
 
@@ -920,17 +899,14 @@ def questionnaire_response_search(request):
     from samforlop.checkins.models import CheckIn
     from samforlop.patients.models import Category, visibility_condition
 
-    # `authored` may be repeated (ge…&le…); everything else once (search_params).
-    authored = [v.strip() for v in request.GET.getlist("authored")]
-    rest = request.GET.copy()
-    rest.pop("authored", None)
-    params = search_params(SimpleNamespace(GET=rest), QUESTIONNAIRE_RESPONSE_SEARCH)
+    params = search_params(request, QUESTIONNAIRE_RESPONSE_SEARCH, repeatable=frozenset({"authored"}))
     count, offset = paging(params)
     now, user = clock.now(), request.fhir_user
     today = clock.oslo_date(now)
     condition = visibility_condition(user, today, patient_field="patient_id", now=now, category=Category.CHECKINS)
     checkins = CheckIn.objects.none() if condition is None else CheckIn.objects.filter(condition)
-    checkins = checkins.filter(_authored(authored))
+    if params.get("authored"):
+        checkins = checkins.filter(date_condition("submitted_at", params["authored"], "authored"))
     patient_id = None
     if params.get("patient"):
         patient_id = parse_reference(params["patient"], "patient", "Patient")
@@ -946,14 +922,7 @@ def questionnaire_response_search(request):
                  .order_by("-submitted_at", "pk")[offset:offset + count]) if count else [])
     _log_search(user, "fhir_questionnaire_response_search", now, today,
                 list({c.patient_id: c.patient for c in page}.values()), patient_id)
-    query = {**params, **({"authored": authored[0]} if len(authored) == 1 else {})}
-    result = bundle(request, "QuestionnaireResponse", query, [_with_task(c) for c in page], total, count, offset)
-    if len(authored) > 1:  # the links carry every authored value
-        from urllib.parse import quote
-
-        extra = "".join(f"&authored={quote(v)}" for v in authored)
-        for link in result["link"]:
-            link["url"] += extra
+    result = bundle(request, "QuestionnaireResponse", params, [_with_task(c) for c in page], total, count, offset)
     return fhir_response(result)
 
 

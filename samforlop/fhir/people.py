@@ -26,18 +26,18 @@ Choices, so a caller can rely on them:
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import path
 from django.utils import translation
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir.api import (
-    base_url, bundle, fhir_view, paging, parse_reference, read_json_body, resource_uuid, submission_id_for,
+    base_url, bundle, date_condition, fhir_view, paging, parse_reference, read_json_body, resource_uuid, search_params,
+    submission_id_for,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, fhir_response, not_found
 from samforlop.fhir.resources import (
@@ -104,40 +104,7 @@ CAPABILITY: dict[str, dict] = {
 }
 
 
-# --- Small helpers of our own (api.py's search_params refuses a repeated parameter) --------------
-
-def search_params(request, allowed: set[str], repeatable: frozenset[str] = frozenset()) -> dict:
-    """The search parameters, strictly (unknown ones and modifiers refused, naming them); those in
-    `repeatable` may be given more than once and come as a list."""
-    params: dict = {}
-    for name in request.GET:
-        if name == "_format":
-            continue
-        values = [v.strip() for v in request.GET.getlist(name)]
-        if ":" in name and name.split(":", 1)[0] in allowed:
-            raise bad_request(f"The modifier in '{name}' is not supported", name, "not-supported")
-        if name not in allowed:
-            raise bad_request(f"Unknown search parameter '{name}' (supported: {', '.join(sorted(allowed))})", name,
-                              "not-supported")
-        if name in repeatable:
-            params[name] = values
-        elif len(values) != 1:
-            raise bad_request(f"'{name}' is given more than once; give one value (a comma means OR)", name)
-        else:
-            params[name] = values[0]
-    return params
-
-
-def searchset(request, path_: str, params: dict, entries, total, count, offset) -> dict:
-    """api.bundle, with repeated parameters (lists) carried into the self/next/previous links."""
-    single = {k: v for k, v in params.items() if not isinstance(v, list)}
-    repeated = [(k, v) for k, values in params.items() if isinstance(values, list) for v in values]
-    result = bundle(request, path_, single, entries, total, count, offset)
-    if repeated:
-        for link in result["link"]:
-            link["url"] += "&" + urlencode(repeated)
-    return result
-
+# --- Small helpers -----------------------------------------------------------------------------------
 
 def user_id(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
@@ -152,53 +119,6 @@ def practitioner_id(value: str, name: str) -> int:
     if pk is None:
         raise bad_request(f"'{name}' must be a Practitioner id", name, "value")
     return pk
-
-
-DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
-DATE_HELP = "a date (YYYY, YYYY-MM, YYYY-MM-DD) or a date-time, optionally after eq, ge, gt, le or lt"
-
-
-def date_condition(field: str, values: list[str], name: str) -> Q:
-    """FHIR date search on a moment: each value names a period (a Europe/Oslo day, month or year,
-    or a second); repeated parameters AND, commas OR."""
-    condition = Q()
-    for value in values:
-        alternatives = Q()
-        for part in value.split(","):
-            prefix = part[:2] if part[:2] in DATE_PREFIXES else "eq"
-            start, end = _period(part[2:] if part[:2] in DATE_PREFIXES else part, name)
-            alternatives |= {
-                "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
-                "ge": Q(**{f"{field}__gte": start}),
-                "gt": Q(**{f"{field}__gte": end}),
-                "le": Q(**{f"{field}__lt": end}),
-                "lt": Q(**{f"{field}__lt": start}),
-            }[prefix]
-        condition &= alternatives
-    return condition
-
-
-def _period(raw: str, name: str) -> tuple[dt.datetime, dt.datetime]:
-    def midnight(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tzinfo=clock.OSLO)
-
-    try:
-        if len(raw) == 4 and raw.isdigit():
-            year = int(raw)
-            return midnight(dt.date(year, 1, 1)), midnight(dt.date(year + 1, 1, 1))
-        if len(raw) == 7 and raw[4] == "-":
-            first = dt.date(int(raw[:4]), int(raw[5:]), 1)
-            return midnight(first), midnight((first + dt.timedelta(days=32)).replace(day=1))
-        if len(raw) == 10:
-            day = dt.date.fromisoformat(raw)
-            return midnight(day), midnight(day + dt.timedelta(days=1))
-        if len(raw) > 10 and raw[10] == "T":
-            moment = dt.datetime.fromisoformat(raw)
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=clock.OSLO)
-            return moment, moment + dt.timedelta(seconds=1)
-    except ValueError:
-        pass
-    raise bad_request(f"'{name}' must be {DATE_HELP}", name, "value")
 
 
 def _log_search(user, what: str, now, shown: list, asked, granted) -> None:
@@ -451,7 +371,7 @@ def practitioner_role_search(request):
         people = people.filter(pk=practitioner_id(params["practitioner"], "practitioner"))
     total = people.count()
     page = list(people.order_by("last_name", "first_name", "pk")[offset:offset + count]) if count else []
-    return fhir_response(searchset(request, "PractitionerRole", params, [practitioner_role_resource(u) for u in page],
+    return fhir_response(bundle(request, "PractitionerRole", params, [practitioner_role_resource(u) for u in page],
                                    total, count, offset))
 
 
@@ -504,7 +424,7 @@ def care_team_search(request):
     page = list(patients.order_by("family_name", "given_name", "pk")[offset:offset + count]) if count else []
     _log_search(user, "fhir_care_team_search", now, page, asked,
                 lambda: _may_see(user, asked, today, Category.PLAN_AND_MEETINGS))
-    return fhir_response(searchset(request, "CareTeam", params, _teams(page, today) if page else [], total, count,
+    return fhir_response(bundle(request, "CareTeam", params, _teams(page, today) if page else [], total, count,
                                    offset))
 
 
@@ -555,7 +475,7 @@ def appointment_search(request):
     _log_search(user, "fhir_appointment_search", now, shown, asked,
                 lambda: _may_see(user, asked, today, Category.PLAN_AND_MEETINGS))
     entries = [appointment_resource(m, list(m.participants.all())) for m in page]
-    return fhir_response(searchset(request, "Appointment", params, entries, total, count, offset))
+    return fhir_response(bundle(request, "Appointment", params, entries, total, count, offset))
 
 
 # --- Consent -----------------------------------------------------------------------------------------------
@@ -616,7 +536,7 @@ def consent_search(request):
     shown = list({c.patient_id: c.patient for c in page}.values())
     _log_search(user, "fhir_consent_search", now, shown, asked,
                 lambda: user.patient_id == asked or _may_see(user, asked, today))
-    return fhir_response(searchset(request, "Consent", params, [consent_resource(c, today) for c in page], total,
+    return fhir_response(bundle(request, "Consent", params, [consent_resource(c, today) for c in page], total,
                                    count, offset))
 
 
@@ -797,7 +717,7 @@ def audit_event_search(request):
     shown = list({r.patient_id: r.patient for r in page if r.patient_id}.values())
     _log_search(user, "fhir_audit_event_search", now, shown, asked,
                 lambda: user.patient_id == asked if user.patient_id is not None else _is_auditor(user))
-    return fhir_response(searchset(request, "AuditEvent", params, [audit_event_resource(r) for r in page], total,
+    return fhir_response(bundle(request, "AuditEvent", params, [audit_event_resource(r) for r in page], total,
                                    count, offset))
 
 
