@@ -156,3 +156,10 @@ def wipe_patient_data(keep_organisations=True):
         if not keep_organisations:
             cursor.execute("UPDATE accounts_user SET organisation_id = NULL")
             cursor.execute("DELETE FROM accounts_organisation")
+
+
+@pytest.fixture
+def base(live_server, settings):
+    """The live server's address, for the FHIR API tests (its token URL is the assertions' audience)."""
+    settings.SITE_URL = live_server.url
+    return live_server.url

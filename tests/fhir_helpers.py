@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+import uuid
 
-import pytest
 import requests
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
@@ -19,7 +19,7 @@ from samforlop.accounts.models import User
 from samforlop.audit.models import AccessLog
 from samforlop.core import clock
 from samforlop.fhir import auth, resources
-from samforlop.fhir.actions import register_fhir_client
+from samforlop.fhir.actions import register_fhir_client, set_fhir_client_reporting
 
 EXT = resources.EXT
 
@@ -92,12 +92,6 @@ class Api:
                                       "Accept": "application/fhir+json"}, timeout=10)
 
 
-@pytest.fixture
-def base(live_server, settings):
-    settings.SITE_URL = live_server.url  # the token endpoint's URL is the assertions' audience
-    return live_server.url
-
-
 def access_rows(**filters):
     return list(AccessLog.objects.filter(**filters).order_by("pk"))
 
@@ -123,3 +117,11 @@ def outcome_of(response) -> dict:
     return body
 
 
+
+
+def reporting_api(base, organisation, name="Registerklient") -> Api:
+    """A client of `organisation` that its admin has given the reporting role (bulk export, audit)."""
+    api = Api(base, organisation, name)
+    set_fhir_client_reporting(client=api.client, reporting=True, actor=org_admin(organisation, f"adm-{uuid.uuid4()}"),
+                              now=clock.now())
+    return api

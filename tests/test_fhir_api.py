@@ -17,10 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import AuthorizationError, OperationOutcome, ResourceNotFound
-from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
 from samforlop.accounts.models import User
@@ -35,7 +33,7 @@ from samforlop.patients.actions import add_care_team_member, grant_consent, with
 from samforlop.patients.models import CareTeamMember, Category
 
 from .conftest import new_patient, register, start
-from .fhir_helpers import Api, access_rows, assert_valid, base, extensions, org_admin, outcome_of, plain  # noqa: F401 (base is a fixture)
+from .fhir_helpers import Api, access_rows, assert_valid, extensions, org_admin, outcome_of, plain
 
 D = dt.date
 EXT = resources.EXT

@@ -24,17 +24,9 @@ from samforlop.fhir.models import BulkExportFile, BulkExportJob
 from samforlop.patients.actions import block_access
 
 from .conftest import new_patient, start
-from .fhir_helpers import Api, access_rows, assert_valid, base, org_admin, outcome_of  # noqa: F401 (base is a fixture)
+from .fhir_helpers import Api, access_rows, assert_valid, org_admin, outcome_of, reporting_api
 
 ASYNC = {"Accept": "application/fhir+json", "Prefer": "respond-async"}
-
-
-def reporting_api(base, organisation, name="Registerklient") -> Api:
-    """A client of `organisation` that its admin has given the reporting role."""
-    api = Api(base, organisation, name)
-    set_fhir_client_reporting(client=api.client, reporting=True, actor=org_admin(organisation, f"adm-{uuid.uuid4()}"),
-                              now=clock.now())
-    return api
 
 
 def kick_off(base, clinic, token, headers=ASYNC, **params) -> requests.Response:

@@ -26,7 +26,7 @@ from samforlop.referrals.models import Referral
 from samforlop.tasks.models import Task
 
 from .conftest import new_patient
-from .fhir_helpers import Api, access_rows, assert_valid, base, outcome_of, plain  # noqa: F401 (base is a fixture)
+from .fhir_helpers import Api, access_rows, assert_valid, outcome_of, plain
 
 D = dt.date
 EXT = resources.EXT

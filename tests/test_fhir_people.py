@@ -24,14 +24,13 @@ from samforlop.audit.models import AccessLog, AuditEntry
 from samforlop.core import clock
 from samforlop.demo.synthetic import synthetic_identity_number as _synthetic
 from samforlop.fhir import resources
-from samforlop.fhir.actions import set_fhir_client_reporting
 from samforlop.meetings import actions as meeting_actions
 from samforlop.meetings.models import Participant
 from samforlop.patients.actions import add_care_team_member, grant_consent, relative_user
 from samforlop.patients.models import CareTeamMember, SharingConsent
 
 from .conftest import make_user, new_patient, start
-from .fhir_helpers import Api, access_rows, assert_valid, base, org_admin, outcome_of, plain  # noqa: F401 (base is a fixture)
+from .fhir_helpers import Api, access_rows, assert_valid, outcome_of, plain, reporting_api
 
 D = dt.date
 CS = resources.CS
@@ -479,14 +478,6 @@ def test_the_patient_reads_who_has_read_their_data_and_the_reading_is_logged(bas
     assert mine.resources("AuditEvent").search(date=today.isoformat()).fetch_raw()["total"] == 2
     one = mine.get("AuditEvent", read["id"])
     assert_valid(one)
-
-
-def reporting_api(base, organisation) -> Api:
-    """A system its organisation's admin gave the reporting role: the auditor's tool."""
-    api = Api(base, organisation, name="Revisjon")
-    set_fhir_client_reporting(client=api.client, reporting=True, actor=org_admin(organisation, f"adm-{uuid.uuid4()}"),
-                              now=clock.now())
-    return api
 
 
 def test_an_auditor_system_reads_what_its_organisations_people_and_systems_read(base, personas):
