@@ -318,3 +318,36 @@ def test_the_capability_statement_offers_the_group_export(base):
     assert [i["code"] for i in group["interaction"]] == ["read"]
     assert group["operation"][0]["name"] == "export"
     assert group["operation"][0]["definition"] == bulk.GROUP_EXPORT_DEFINITION
+
+
+def test_a_clinic_export_has_valid_resources_of_every_type(base, personas):
+    """A patient with a referral, a pathway, a meeting, a check-in, a consent and a plan: every
+    exporter finds something, and every line is valid FHIR (download validates each)."""
+    import random
+
+    from samforlop.checkins.actions import schedule_checkins, submit_checkin
+    from samforlop.demo.world import _demo_referral
+    from samforlop.meetings.actions import schedule_meeting
+    from samforlop.patients.actions import grant_consent
+
+    now, today = clock.now(), clock.today()
+    patient = new_patient(gp=personas.gp, given="Rik", family="Historie")
+    _demo_referral(patient, personas.gp, personas.clinic, random.Random(5), now - dt.timedelta(days=40))
+    pathway = start(personas, today - dt.timedelta(days=30), patient=patient)
+    schedule_meeting(pathway=pathway, kind="summarizing", starts_at=now + dt.timedelta(days=7), place="Møterom 2",
+                     actor=personas.clinic_physician, now=now, submission_id=uuid.uuid4())
+    me = User.objects.create(username="rik", patient=patient)
+    schedule_checkins(patient=patient, questionnaire_key="pain_intensity", interval_months=3, first_due_on=today,
+                      actor=personas.clinic_physician, now=now)
+    submit_checkin(patient=patient, questionnaire_key="pain_intensity", answers={"pain_now": 9, "pain_average_week": 8},
+                   actor=me, now=now, submission_id=uuid.uuid4())
+    grant_consent(patient=patient, categories=["plan_and_meetings"], valid_from=today,
+                  organisation=personas.nav_office, actor=me, now=now)
+    api = reporting_api(base, personas.clinic)
+    token = api.token()
+    status_url = kick_off(base, personas.clinic, token).headers["Content-Location"]
+    run_exports()
+    files = download(get(status_url, token).json(), token)
+    assert set(files) == set(bulk.EXPORTERS)
+    empty = [resource_type for resource_type, resources in files.items() if not resources]
+    assert empty == [], empty
