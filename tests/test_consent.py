@@ -11,7 +11,6 @@ from samforlop.accounts.models import User
 from samforlop.audit.models import AccessLog, AuditEntry
 from samforlop.careplan import actions as plan_actions
 from samforlop.checkins import actions as checkin_actions
-from samforlop.checkins.models import CheckIn
 from samforlop.demo.synthetic import synthetic_identity_number
 from samforlop.patients.actions import add_care_team_member, end_care_team_membership
 from samforlop.patients.models import CareTeamMember, SharingConsent

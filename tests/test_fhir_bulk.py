@@ -325,6 +325,7 @@ def test_a_clinic_export_has_valid_resources_of_every_type(base, personas):
     exporter finds something, and every line is valid FHIR (download validates each)."""
     import random
 
+    from samforlop.careplan.actions import add_goal, add_measure
     from samforlop.checkins.actions import schedule_checkins, submit_checkin
     from samforlop.demo.world import _demo_referral
     from samforlop.meetings.actions import schedule_meeting
@@ -343,6 +344,11 @@ def test_a_clinic_export_has_valid_resources_of_every_type(base, personas):
                    actor=me, now=now, submission_id=uuid.uuid4())
     grant_consent(patient=patient, categories=["plan_and_meetings"], valid_from=today,
                   organisation=personas.nav_office, actor=me, now=now)
+    goal = add_goal(patient=patient, text="Gå tur hver dag", actor=personas.clinic_physician, now=now,
+                    submission_id=uuid.uuid4())
+    add_measure(patient=patient, title="Trening med fysioterapeut", organisation=personas.clinic,
+                person=personas.clinic_physician, due_on=today + dt.timedelta(days=30), goal=goal,
+                actor=personas.clinic_physician, now=now, submission_id=uuid.uuid4())
     api = reporting_api(base, personas.clinic)
     token = api.token()
     status_url = kick_off(base, personas.clinic, token).headers["Content-Location"]

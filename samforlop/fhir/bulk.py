@@ -124,6 +124,32 @@ def export_consents(user, patients, today) -> Iterable[dict]:
             for c in _consents(user, today).filter(patient__in=patients).order_by("patient_id", "valid_from", "pk")]
 
 
+def export_care_plans(user, patients, today) -> Iterable[dict]:
+    from samforlop.fhir.plans import _current_care_plan, _plan_with_related, _plans
+
+    return [_current_care_plan(p) for p in _plan_with_related(_plans(user, clock.now()).filter(patient__in=patients))
+            .order_by("patient_id")]
+
+
+def export_goals(user, patients, today) -> Iterable[dict]:
+    from samforlop.fhir.plans import _goals, goal_resource
+
+    return [goal_resource(g, g.plan.patient_id)
+            for g in _goals(user, clock.now()).filter(plan__patient__in=patients).select_related("plan").order_by("pk")]
+
+
+def export_tasks(user, patients, today) -> Iterable[dict]:
+    """The clinic's staff tasks (as on its worklist) and the plans' measures."""
+    from samforlop.fhir.plans import _measures, _staff_tasks, measure_task_resource, staff_task_resource
+
+    now = clock.now()
+    tasks = [staff_task_resource(t) for t in _staff_tasks(user, now).filter(patient__in=patients)
+             .select_related("organisation").order_by("patient_id", "due_on", "pk")]
+    measures = [measure_task_resource(m) for m in _measures(user, now).filter(plan__patient__in=patients)
+                .select_related("plan", "organisation", "person").order_by("plan__patient_id", "pk")]
+    return tasks + measures
+
+
 EXPORTERS: dict[str, Callable[..., Iterable[dict]]] = {
     "Patient": export_patients,
     "EpisodeOfCare": export_episodes,
@@ -132,6 +158,9 @@ EXPORTERS: dict[str, Callable[..., Iterable[dict]]] = {
     "CareTeam": export_care_teams,
     "Appointment": export_appointments,
     "Consent": export_consents,
+    "CarePlan": export_care_plans,
+    "Goal": export_goals,
+    "Task": export_tasks,
 }
 
 

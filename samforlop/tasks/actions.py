@@ -43,10 +43,17 @@ def create_task(*, patient, kind: str, source: str, reason: str, now, checkin=No
     return task
 
 
+class TaskConflict(ValidationError):
+    """The task changed after the caller read it (a stale revision)."""
+
+
 @transaction.atomic
-def answer_task(*, task: Task, answer: str, appointment_on=None, actor, now) -> Task:
-    """The clinic answers: what was done, and the appointment date when one was offered."""
+def answer_task(*, task: Task, answer: str, appointment_on=None, actor, now, revision: int | None = None) -> Task:
+    """The clinic answers: what was done, and the appointment date when one was offered.
+    `revision`, when given, is the one the caller read: a task changed since is refused."""
     task = Task.objects.select_for_update().get(pk=task.pk)
+    if revision is not None and revision != task.revision:
+        raise TaskConflict(_("Someone else changed this task after you opened it, so your change was not saved."))
     if actor.organisation_id != task.organisation_id:
         raise ValidationError(_("Only the clinic the task belongs to can answer it."))
     if task.status == Task.Status.DONE:
@@ -60,6 +67,7 @@ def answer_task(*, task: Task, answer: str, appointment_on=None, actor, now) -> 
         raise ValidationError(errors)
     task.status, task.answer, task.appointment_on = Task.Status.DONE, answer.strip(), appointment_on
     task.answered_at, task.answered_by = now, actor
-    task.save(update_fields=["status", "answer", "appointment_on", "answered_at", "answered_by"])
+    task.revision += 1
+    task.save(update_fields=["status", "answer", "appointment_on", "answered_at", "answered_by", "revision"])
     record_audit(actor=actor, action="task_answered", obj=task, at=now, in_time=task.answered_in_time)
     return task

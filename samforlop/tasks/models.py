@@ -39,10 +39,18 @@ class Task(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     answer = models.TextField(_("what was done"), blank=True)
     appointment_on = models.DateField(_("appointment date"), null=True, blank=True)
+    # Bumped by every change (answering is the only one): the FHIR API's version, so an update
+    # based on an old read is refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_on", "created_at"]
-        indexes = [models.Index(fields=["organisation", "status", "due_on"], name="task_worklist")]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_on"], name="task_worklist"),
+            # FHIR Task search by owner and due date (any status), in (due_on, id) order; the
+            # patient is in the index so the guard's check needs no table lookup.
+            models.Index(fields=["organisation", "due_on", "id", "patient"], name="task_owner_due"),
+        ]
 
     @property
     def answered_in_time(self) -> bool | None:
