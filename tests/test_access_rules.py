@@ -16,7 +16,7 @@ from samforlop.accounts.models import User
 from samforlop.patients.models import (
     Block, CareTeamMember, Category, EmergencyAccess, Patient, SharingConsent, visibility_condition,
 )
-from tests.conftest import make_user, new_patient
+from tests.conftest import new_patient
 
 BASE = dt.date(2026, 3, 1)
 CATEGORIES = [None, *Category.values]
