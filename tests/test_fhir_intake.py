@@ -356,6 +356,11 @@ def test_a_red_check_in_puts_the_appointment_task_on_the_clinics_worklist(base, 
     client.force_login(personas.clinic_nurse)
     worklist = client.get("/worklist/").content.decode()
     assert 'data-task="offer_appointment"' in worklist and f'datetime="{task.due_on.isoformat()}"' in worklist
+    # And the clinic's system finds it as a Task whose focus is the check-in.
+    read = plain(Api(base, personas.clinic).fhir().get("Task", str(task.pk)))
+    assert_valid(read)
+    assert read["focus"]["reference"] == f"QuestionnaireResponse/{checkin.pk}" and read["status"] == "ready"
+    assert read["restriction"]["period"]["end"] == task.due_on.isoformat()
 
 
 def test_a_check_in_without_a_schedule_is_a_business_rule_refusal(base, personas):

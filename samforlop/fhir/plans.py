@@ -200,7 +200,9 @@ def staff_task_resource(task) -> dict:
         "intent": "order",
         "code": {"coding": [_coding(f"{CS}/task-kind", task.kind, task.get_kind_display())]},
         "description": str(task.get_kind_display()),
-        "focus": _patient(task.patient_id),
+        # What the task is about: the check-in that raised it (a yellow or red one), else the patient.
+        "focus": ({"reference": f"QuestionnaireResponse/{task.checkin_id}", "type": "QuestionnaireResponse"}
+                  if task.checkin_id else _patient(task.patient_id)),
         "for": _patient(task.patient_id),
         "executionPeriod": {"end": _iso(task.answered_at)} if task.answered_at else None,
         "authoredOn": _iso(task.created_at),
