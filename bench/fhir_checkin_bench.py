@@ -10,7 +10,6 @@ DATABASE_URL when set).
 
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -114,26 +113,7 @@ def run(world=None) -> list[str]:
             f"fhir_checkin_post_median_ms: {statistics.median(timings):.2f} ms"]
 
 
-def main():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("SAMFORLOP_TESTING", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samforlop.settings")
-    if not os.environ.get("DATABASE_URL"):
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            (bench_dir / f"fhir_checkin_bench.sqlite3{suffix}").unlink(missing_ok=True)
-        os.environ["SAMFORLOP_SQLITE_PATH"] = str(bench_dir / "fhir_checkin_bench.sqlite3")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    for line in run(None):
-        print(line, flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    from standalone import run_alone
+
+    run_alone("fhir_checkin_bench", run)

@@ -156,21 +156,6 @@ def run(world_or_none=None) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("SAMFORLOP_TESTING", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samforlop.settings")
-    if not os.environ.get("DATABASE_URL"):
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            (bench_dir / f"fhir_task_bench.sqlite3{suffix}").unlink(missing_ok=True)
-        os.environ["SAMFORLOP_SQLITE_PATH"] = str(bench_dir / "fhir_task_bench.sqlite3")
+    from standalone import run_alone
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    for line in run(None):
-        print(line, flush=True)
+    run_alone("fhir_task_bench", run)
