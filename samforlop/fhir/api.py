@@ -197,6 +197,25 @@ def bundle(request, path: str, params: dict, entries: list[dict], total: int, co
     }
 
 
+def log_search(user, what: str, now, shown, asked=None, *, category: str | None = None, granted=None) -> None:
+    """The access log of a search (or read): one row per patient listed (`shown`: patients or
+    their ids). A search about one patient (`asked`) that listed nothing writes one row about them:
+    granted if the caller may see the patient (in `category`; `granted` overrides), else refused as
+    the read of a hidden patient is — attributed to the patient, if there is one, for their log."""
+    from samforlop.audit.models import log_access
+    from samforlop.patients.models import Patient
+
+    if shown:
+        patients = {getattr(p, "pk", p): p for p in shown}
+        log_access(user=user, what=what, at=now,
+                   patients=[p if isinstance(p, Patient) else Patient(pk=pk) for pk, p in patients.items()])
+    elif asked is not None:
+        if granted is None:
+            granted = Patient.objects.visible_to(user, clock.oslo_date(now), category).filter(pk=asked).exists()
+        log_access(user=user, what=what, at=now, granted=granted, requested_id=asked,
+                   patients=list(Patient.objects.filter(pk=asked).only("pk")))
+
+
 def resource_uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)

@@ -31,9 +31,8 @@ from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir import resources as fhir
 from samforlop.fhir.api import (
-    base_url, bundle, date_condition, fhir_view, if_none_exist, paging, parse_reference, read_json_body, resource_uuid,
-    search_params,
-    submission_id_for,
+    base_url, bundle, date_condition, fhir_view, if_none_exist, log_search, paging, parse_reference, read_json_body,
+    resource_uuid, search_params, submission_id_for,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, conflict, fhir_response, issue, not_found
 from samforlop.pathways.definitions import Text
@@ -135,19 +134,6 @@ class Problems:
         if self.issues:
             first = self.issues[0]
             raise FhirError(status, first["code"], first["diagnostics"], issues=self.issues)
-
-
-def _log_search(user, what: str, now, today, shown: list, patient_id) -> None:
-    """One row per patient listed; asked about one patient and got nothing: one row, granted if the
-    caller may see the patient, else denied (attributed to the patient, for their access log)."""
-    from samforlop.patients.models import Patient
-
-    if shown:
-        log_access(user=user, what=what, at=now, patients=shown)
-    elif patient_id is not None:
-        visible = Patient.objects.visible_to(user, today).filter(pk=patient_id).exists()
-        log_access(user=user, what=what, at=now, granted=visible, requested_id=patient_id,
-                   patients=list(Patient.objects.filter(pk=patient_id).only("pk")))
 
 
 def _created(request, resource: dict, created: bool):
@@ -318,15 +304,16 @@ SERVICE_REQUEST_SEARCH = {"patient", "status", "identifier", "_count", "_offset"
 def service_request_type(request):
     if request.method == "POST":
         return service_request_create(request)
+    from samforlop.patients.models import Category
+
     params = search_params(request, SERVICE_REQUEST_SEARCH)
     count, offset = paging(params)
     now, user = clock.now(), request.fhir_user
-    today = clock.oslo_date(now)
     referrals, patient_id = _referral_search(user, now, params)
     total = referrals.count()
     page = list(referrals[offset:offset + count]) if count else []
-    _log_search(user, "fhir_service_request_search", now, today, list({r.patient_id: r.patient for r in page}.values()),
-                patient_id)
+    log_search(user, "fhir_service_request_search", now, [r.patient for r in page], patient_id,
+               category=Category.REFERRAL_AND_ASSESSMENT)
     entries = [_service_request(user, r) for r in page]
     return fhir_response(bundle(request, "ServiceRequest", params, entries, total, count, offset))
 
@@ -920,8 +907,8 @@ def questionnaire_response_search(request):
     total = checkins.count()
     page = (list(checkins.select_related("patient").prefetch_related("tasks__organisation")
                  .order_by("-submitted_at", "pk")[offset:offset + count]) if count else [])
-    _log_search(user, "fhir_questionnaire_response_search", now, today,
-                list({c.patient_id: c.patient for c in page}.values()), patient_id)
+    log_search(user, "fhir_questionnaire_response_search", now, [c.patient for c in page], patient_id,
+               category=Category.CHECKINS)
     result = bundle(request, "QuestionnaireResponse", params, [_with_task(c) for c in page], total, count, offset)
     return fhir_response(result)
 

@@ -36,13 +36,13 @@ from django.utils import translation
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir.api import (
-    base_url, bundle, date_condition, fhir_view, paging, parse_reference, read_json_body, resource_uuid, search_params,
-    submission_id_for,
+    base_url, bundle, date_condition, fhir_view, log_search, paging, parse_reference, read_json_body, resource_uuid,
+    search_params, submission_id_for,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, fhir_response, not_found
 from samforlop.fhir.resources import (
-    CANONICAL, CS, DNR, EXT, FNR, HPR, ORGNR, _drop_empty, _person_reference, care_team_resource,
-    organisation_reference,
+    CANONICAL, CS, DNR, EXT, FNR, HPR, ORGNR, _drop_empty, care_team_resource,
+    organisation_reference, practitioner_reference,
 )
 
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
@@ -121,38 +121,11 @@ def practitioner_id(value: str, name: str) -> int:
     return pk
 
 
-def _log_search(user, what: str, now, shown: list, asked, granted) -> None:
-    """One access-log row per patient listed; a search about one patient that listed nothing
-    writes one row about them (refused unless the caller may see them), as EpisodeOfCare does."""
-    from samforlop.patients.models import Patient
-
-    if shown:
-        log_access(user=user, what=what, at=now, patients=shown)
-    elif asked is not None:
-        log_access(user=user, what=what, at=now, granted=granted(), requested_id=asked,
-                   patients=list(Patient.objects.filter(pk=asked).only("pk")))
-
-
 def _asked_patient(params: dict):
     return parse_reference(params["patient"], "patient", "Patient") if params.get("patient") else None
 
 
-def _may_see(user, patient_id, today, category=None) -> bool:
-    from samforlop.patients.models import Patient
-
-    return Patient.objects.visible_to(user, today, category).filter(pk=patient_id).exists()
-
-
 # --- Mapping functions --------------------------------------------------------------------------------
-
-def practitioner_reference(user) -> dict:
-    """A person who works in an organisation (care team member, meeting invitee, reader in the
-    access log), with a reference to their Practitioner resource."""
-    reference = _person_reference(user)
-    if user.organisation_id is not None and user.patient_id is None:
-        reference["reference"] = f"Practitioner/{user.pk}"
-    return reference
-
 
 def _human_name(user) -> list[dict]:
     name = _drop_empty({"use": "official", "family": user.last_name,
@@ -422,8 +395,7 @@ def care_team_search(request):
             patients = patients.filter(someone if "active" in statuses else ~someone)
     total = patients.count()
     page = list(patients.order_by("family_name", "given_name", "pk")[offset:offset + count]) if count else []
-    _log_search(user, "fhir_care_team_search", now, page, asked,
-                lambda: _may_see(user, asked, today, Category.PLAN_AND_MEETINGS))
+    log_search(user, "fhir_care_team_search", now, page, asked, category=Category.PLAN_AND_MEETINGS)
     return fhir_response(bundle(request, "CareTeam", params, _teams(page, today) if page else [], total, count,
                                    offset))
 
@@ -472,8 +444,7 @@ def appointment_search(request):
                 .prefetch_related(Prefetch("participants", queryset=_participants()))
                 .order_by("starts_at", "pk")[offset:offset + count]) if count else []
     shown = list({m.pathway.patient_id: m.pathway.patient for m in page}.values())
-    _log_search(user, "fhir_appointment_search", now, shown, asked,
-                lambda: _may_see(user, asked, today, Category.PLAN_AND_MEETINGS))
+    log_search(user, "fhir_appointment_search", now, shown, asked, category=Category.PLAN_AND_MEETINGS)
     entries = [appointment_resource(m, list(m.participants.all())) for m in page]
     return fhir_response(bundle(request, "Appointment", params, entries, total, count, offset))
 
@@ -534,8 +505,7 @@ def consent_search(request):
     page = list(consents.select_related("patient").order_by("patient_id", "valid_from", "pk")[offset:offset + count]
                 ) if count else []
     shown = list({c.patient_id: c.patient for c in page}.values())
-    _log_search(user, "fhir_consent_search", now, shown, asked,
-                lambda: user.patient_id == asked or _may_see(user, asked, today))
+    log_search(user, "fhir_consent_search", now, shown, asked)
     return fhir_response(bundle(request, "Consent", params, [consent_resource(c, today) for c in page], total,
                                    count, offset))
 
@@ -715,8 +685,8 @@ def audit_event_search(request):
     total = entries.count()
     page = list(entries.select_related("patient").order_by("-at", "-pk")[offset:offset + count]) if count else []
     shown = list({r.patient_id: r.patient for r in page if r.patient_id}.values())
-    _log_search(user, "fhir_audit_event_search", now, shown, asked,
-                lambda: user.patient_id == asked if user.patient_id is not None else _is_auditor(user))
+    log_search(user, "fhir_audit_event_search", now, shown, asked,
+               granted=user.patient_id == asked if user.patient_id is not None else _is_auditor(user))
     return fhir_response(bundle(request, "AuditEvent", params, [audit_event_resource(r) for r in page], total,
                                    count, offset))
 

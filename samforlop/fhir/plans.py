@@ -38,11 +38,11 @@ from django.utils import translation
 from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.fhir.api import (
-    base_url, bundle, check_version, fhir_view, if_match_version, paging, parse_reference, parse_version,
+    base_url, bundle, check_version, fhir_view, if_match_version, log_search, paging, parse_reference, parse_version,
     read_json_body, resource_uuid, search_params, version_headers,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, conflict, fhir_response, not_found
-from samforlop.fhir.resources import CS, EXT, HPR, _drop_empty, organisation_reference
+from samforlop.fhir.resources import CS, EXT, _drop_empty, organisation_reference, practitioner_reference
 
 PLAN_CATEGORY = "plan_and_meetings"  # patients.models.Category.PLAN_AND_MEETINGS
 
@@ -117,13 +117,6 @@ def _coding(system: str, code: str, display="") -> dict:
 
 def _patient(patient_id) -> dict:
     return {"reference": f"Patient/{patient_id}"}
-
-
-def practitioner_reference(user) -> dict:
-    reference = {"reference": f"Practitioner/{user.pk}", "display": user.display_name}
-    if user.hpr_number:
-        reference["identifier"] = {"system": HPR, "value": user.hpr_number}
-    return reference
 
 
 def _author(user) -> dict:
@@ -313,24 +306,6 @@ def _measures(user, now):
     return Measure.objects.none() if condition is None else Measure.objects.filter(condition)
 
 
-def _log_read(user, what, now, patient_ids) -> None:
-    from samforlop.patients.models import Patient
-
-    # One row per patient read; the rows need only the patients' ids.
-    log_access(user=user, what=what, at=now, patients=[Patient(pk=pk) for pk in dict.fromkeys(patient_ids)])
-
-
-def _log_empty_patient_search(user, what, now, patient_id) -> None:
-    """A search about one patient that showed nothing: one row, granted if the caller may see
-    the patient, else refused as the read of a hidden patient is (as EpisodeOfCare does)."""
-    from samforlop.patients.models import Patient
-
-    condition = _condition(user, now, "pk")
-    granted = condition is not None and Patient.objects.filter(condition, pk=patient_id).exists()
-    log_access(user=user, what=what, at=now, granted=granted, requested_id=patient_id,
-               patients=list(Patient.objects.filter(pk=patient_id).only("pk")))
-
-
 # --- Errors from the named operations ----------------------------------------------------------------------
 
 def _operation_refusal(error: ValidationError, fields: dict[str, str], resource_type: str) -> FhirError:
@@ -434,7 +409,7 @@ def _get_plan(request, resource_id, what, now):
     if plan is None:
         existing = Plan.objects.filter(pk=pk).values_list("patient_id", flat=True).first() if pk else None
         raise _refused(user, what, now, patient_id=existing, requested_id=pk)
-    _log_read(user, what, now, [plan.patient_id])
+    log_search(user, what, now, [plan.patient_id])
     return plan
 
 
@@ -512,10 +487,8 @@ def care_plan_search(request):
         plans = plans.filter(patient_id=patient_id)
     total = plans.count()
     page = list(_plan_with_related(plans).order_by("created_at", "pk")[offset:offset + count]) if count else []
-    if page:
-        _log_read(user, "fhir_care_plan_search", now, [p.patient_id for p in page])
-    elif patient_id is not None:
-        _log_empty_patient_search(user, "fhir_care_plan_search", now, patient_id)
+    log_search(user, "fhir_care_plan_search", now, [p.patient_id for p in page], patient_id,
+               category=PLAN_CATEGORY)
     entries = [_current_care_plan(p) for p in page]
     return fhir_response(bundle(request, "CarePlan", params, entries, total, count, offset))
 
@@ -538,7 +511,7 @@ def _get_goal(request, resource_id, what, now):
     if goal is None:
         existing = Goal.objects.filter(pk=pk).values_list("plan__patient_id", flat=True).first() if pk else None
         raise _refused(user, what, now, patient_id=existing)
-    _log_read(user, what, now, [goal.plan.patient_id])
+    log_search(user, what, now, [goal.plan.patient_id])
     return goal
 
 
@@ -623,10 +596,8 @@ def goal_search(request):
     total = _count_visible(goals, user, now, "plan__patient_id")
     page = list(_visible(goals, user, now, "plan__patient_id").select_related("plan")
                 .order_by("pk")[offset:offset + count]) if count and total else []
-    if page:
-        _log_read(user, "fhir_goal_search", now, [g.plan.patient_id for g in page])
-    elif patient_id is not None:
-        _log_empty_patient_search(user, "fhir_goal_search", now, patient_id)
+    log_search(user, "fhir_goal_search", now, [g.plan.patient_id for g in page], patient_id,
+               category=PLAN_CATEGORY)
     entries = [goal_resource(g, g.plan.patient_id) for g in page]
     return fhir_response(bundle(request, "Goal", params, entries, total, count, offset))
 
@@ -643,11 +614,11 @@ def _get_task(request, resource_id, what, now):
     if pk is not None:
         task = _staff_tasks(user, now).select_related("organisation").filter(pk=pk).first()
         if task is not None:
-            _log_read(user, what, now, [task.patient_id])
+            log_search(user, what, now, [task.patient_id])
             return "task", task
         measure = _measures(user, now).select_related("plan", "organisation", "person").filter(pk=pk).first()
         if measure is not None:
-            _log_read(user, what, now, [measure.plan.patient_id])
+            log_search(user, what, now, [measure.plan.patient_id])
             return "measure", measure
     existing = None
     if pk is not None:
@@ -877,11 +848,9 @@ def task_search(request):
     page = _merged_page([("task", _visible(tasks, user, now, "patient_id", category=None)),
                          ("measure", _visible(measures, user, now, "plan__patient_id"))],
                         offset, count) if count and total else []
-    if page:
-        _log_read(user, "fhir_task_search", now,
-                  [row.patient_id if kind == "task" else row.plan.patient_id for kind, row in page])
-    elif patient_id is not None:
-        _log_empty_patient_search(user, "fhir_task_search", now, patient_id)
+    log_search(user, "fhir_task_search", now,
+               [row.patient_id if kind == "task" else row.plan.patient_id for kind, row in page], patient_id,
+               category=PLAN_CATEGORY)
     entries = [staff_task_resource(row) if kind == "task" else measure_task_resource(row) for kind, row in page]
     result = bundle(request, "Task", params, entries, total, count, offset)
     if periods:  # the links carry the repeated period too (bundle() takes one value a name)

@@ -90,6 +90,14 @@ def _person_reference(user) -> dict:
     return reference
 
 
+def practitioner_reference(user) -> dict:
+    """A person who works in an organisation, with a reference to their Practitioner resource."""
+    reference = _person_reference(user)
+    if user.organisation_id is not None and user.patient_id is None:
+        reference["reference"] = f"Practitioner/{user.pk}"
+    return reference
+
+
 def organization_resource(organisation) -> dict:
     return _drop_empty({
         "resourceType": "Organization",

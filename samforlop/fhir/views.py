@@ -19,7 +19,7 @@ from samforlop.core import clock
 from samforlop.fhir import auth
 from samforlop.fhir import resources as fhir
 from samforlop.fhir.api import (
-    DEFAULT_COUNT, base_url, bundle, fhir_view, logger, paging, parse_bool, parse_reference, resource_uuid,
+    DEFAULT_COUNT, base_url, bundle, fhir_view, log_search, logger, paging, parse_bool, parse_reference, resource_uuid,
     search_params,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, fhir_response, not_found
@@ -239,18 +239,7 @@ def episode_search(request):
     total = pathways.count()
     page = list(pathways.select_related("patient", "clinic").prefetch_related("events")
                 .order_by("-created_at", "pk")[offset:offset + count]) if count else []
-    shown = list({p.patient_id: p.patient for p in page}.values())
-    if shown:
-        log_access(user=user, what="fhir_episode_of_care_search", at=now, patients=shown)
-    elif patient_id is not None and total == 0:
-        # Asked about one patient and got nothing: one row, granted if the caller may see the
-        # patient (who has no such pathways), else refused as a read of a hidden patient is
-        # (attributed to the patient, if there is one, for their access log).
-        from samforlop.patients.models import Patient
-
-        visible = Patient.objects.visible_to(user, today).filter(pk=patient_id).exists()
-        log_access(user=user, what="fhir_episode_of_care_search", at=now, granted=visible, requested_id=patient_id,
-                   patients=list(Patient.objects.filter(pk=patient_id).only("pk")))
+    log_search(user, "fhir_episode_of_care_search", now, [p.patient for p in page], patient_id)
     entries = _episodes(user, page, today) if page else []
     return fhir_response(bundle(request, "EpisodeOfCare", params, entries, total, count, offset))
 
