@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "samforlop.portal",
     "samforlop.demo",
     "samforlop.fhir",
+    "samforlop.work",
+    "samforlop.costs",
+    "samforlop.outreach",
 ]
 
 MIDDLEWARE = [

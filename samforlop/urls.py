@@ -19,6 +19,9 @@ urlpatterns = [
     path("", include("samforlop.offers.urls")),
     path("reports/", include("samforlop.reports.urls")),
     path("fhir/", include("samforlop.fhir.urls")),
+    path("", include("samforlop.work.urls")),
+    path("", include("samforlop.costs.urls")),
+    path("", include("samforlop.outreach.urls")),
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

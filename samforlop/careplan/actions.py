@@ -9,7 +9,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,8 @@ def snapshot(plan: Plan) -> dict:
         "measures": [{"id": str(m.pk), "title": m.title, "organisation": m.organisation.name,
                       "person": m.person.display_name if m.person else None, "status": m.status,
                       "start_on": m.start_on.isoformat() if m.start_on else None,
-                      "due_on": m.due_on.isoformat() if m.due_on else None, "stop_reason": m.stop_reason}
+                      "due_on": m.due_on.isoformat() if m.due_on else None, "stop_reason": m.stop_reason,
+                      "cost_nok": m.cost_nok, "counts_toward_ceiling": m.counts_toward_ceiling}
                      for m in plan.measures.select_related("organisation", "person")],
     }
 
@@ -111,7 +113,8 @@ def update_goal(*, goal: Goal, revision: int, text: str, reached_means: str, rev
 @transaction.atomic
 def add_measure(
     *, patient, title: str, organisation, person=None, description: str = "", start_on=None, due_on=None,
-    goal: Goal | None = None, decision=None, is_training_programme: bool = False, actor, now, submission_id,
+    goal: Goal | None = None, decision=None, is_training_programme: bool = False, cost_nok: int = 0,
+    counts_toward_ceiling: bool = False, actor, now, submission_id,
 ) -> Measure:
     """A measure (tiltak) owned by an organisation on the care team, and usually a named person."""
     if (existing := Measure.objects.filter(submission_id=submission_id).first()) is not None:
@@ -121,6 +124,8 @@ def add_measure(
         errors["title"] = [_("Name the measure.")]
     _check_dates(start_on, due_on, errors)
     _check_owner(patient, organisation, person, clock.oslo_date(now), errors)
+    if cost_nok is None or cost_nok < 0:
+        errors["cost_nok"] = [_("Give the cost to the patient in whole kroner, 0 if it is free.")]
     if decision is not None and Measure.objects.filter(decision=decision).exists():
         errors["decision"] = [_("This decision is already a measure in the plan.")]
     if errors:
@@ -131,7 +136,8 @@ def add_measure(
     measure = Measure.objects.create(
         plan=plan, title=title.strip(), description=description.strip(), organisation=organisation, person=person,
         start_on=start_on, due_on=due_on, goal=goal, decision=decision, submission_id=submission_id,
-        is_training_programme=is_training_programme)
+        is_training_programme=is_training_programme, cost_nok=cost_nok or 0,
+        counts_toward_ceiling=bool(counts_toward_ceiling) and bool(cost_nok))
     _new_version(plan, actor=actor, now=now, what=_("Measure added: %(title)s (%(owner)s)")
                  % {"title": measure.title, "owner": person.display_name if person else organisation.name})
     _tell_owner(measure, actor, now)
@@ -164,8 +170,11 @@ def update_measure(
     _check_dates(start_on, due_on, errors)
     if errors:
         raise PlanError(errors)
+    stopping = status == Measure.Status.STOPPED
     changed = Measure.objects.filter(pk=measure.pk, revision=revision).update(
-        status=status, stop_reason=stop_reason.strip() if status == Measure.Status.STOPPED else "",
+        status=status, stop_reason=stop_reason.strip() if stopping else "",
+        # Kept from the first stop: when the patient dropped out is what the outreach list asks.
+        stopped_at=Coalesce("stopped_at", Value(now)) if stopping else None,
         due_on=due_on, start_on=start_on, revision=F("revision") + 1)
     if not changed:
         raise PlanConflict(_("Someone else changed this measure after you opened it, so your change was not saved. "

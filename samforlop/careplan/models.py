@@ -68,6 +68,12 @@ class Measure(models.Model):
     due_on = models.DateField(_("Due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     stop_reason = models.TextField(_("Why it was stopped"), blank=True)
+    # When the measure was stopped (the patient dropped out, or it was ended early): the outreach list.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # What the measure costs the patient in all (NOK), and whether the co-payment counts toward the
+    # co-payment ceiling (egenandelstak) that gives the exemption card (frikort).
+    cost_nok = models.PositiveIntegerField(_("Cost to the patient (NOK)"), default=0)
+    counts_toward_ceiling = models.BooleanField(_("Counts toward the co-payment ceiling"), default=False)
     goal = models.ForeignKey(Goal, verbose_name=_("Goal"), on_delete=models.PROTECT, null=True, blank=True,
                              related_name="measures")
     # An adapted training programme: the patient logs sessions in a training diary.

@@ -264,6 +264,7 @@ def recommend_offer(*, offer: Offer, patient, note: str = "", actor, now, submis
         raise OfferError(_("This offer is for another diagnosis group."))
     measure = add_measure(patient=patient, title=offer.title, description=note or offer.description[:500],
                           organisation=actor.organisation, person=actor, actor=actor, now=now,
+                          cost_nok=offer.cost_nok, counts_toward_ceiling=offer.counts_toward_exemption,
                           submission_id=submission_id)
     recommendation = Recommendation.objects.create(offer=offer, patient=patient, recommended_by=actor,
                                                    recommended_at=now, note=note.strip(), measure=measure,

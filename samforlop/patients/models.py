@@ -30,6 +30,7 @@ class Category(models.TextChoices):
     PLAN_AND_MEETINGS = "plan_and_meetings", _("Plan and meetings")
     CHECKINS = "checkins", _("Check-ins")
     REFERRAL_AND_ASSESSMENT = "referral_and_assessment", _("Referral and assessment")
+    WORK = "work", _("Work and economy")
 
 
 def needs_consent(user) -> bool:
@@ -169,6 +170,9 @@ class CareTeamMember(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_contact_person = models.BooleanField(_("contact person"), default=False)
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    # The return-to-work coordinator (koordinator for arbeidsrettet oppfølging): any service may
+    # hold the role; NAV by default when the patient has consented to share work with NAV.
+    is_return_to_work_coordinator = models.BooleanField(_("return-to-work coordinator"), default=False)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("to"), null=True, blank=True)
 
@@ -181,7 +185,8 @@ class CareTeamMember(models.Model):
                 name="care_team_period_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(is_contact_person=False) & Q(is_coordinator=False) | Q(person__isnull=False),
+                condition=Q(is_contact_person=False) & Q(is_coordinator=False) & Q(is_return_to_work_coordinator=False)
+                | Q(person__isnull=False),
                 name="care_team_named_person_for_contact_and_coordinator",
             ),
             # Backstops for the open-ended case; overlaps of dated periods are checked by
@@ -195,6 +200,11 @@ class CareTeamMember(models.Model):
                 fields=["patient"],
                 condition=Q(is_coordinator=True, valid_to__isnull=True),
                 name="one_open_coordinator_per_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(is_return_to_work_coordinator=True, valid_to__isnull=True),
+                name="one_open_return_to_work_coordinator_per_patient",
             ),
         ]
 

@@ -43,6 +43,41 @@ def create_task(*, patient, kind: str, source: str, reason: str, now, checkin=No
     return task
 
 
+@transaction.atomic
+def assign_task(*, patient, organisation, kind: str, source: str, reason: str, due_on: dt.date, actor, now,
+                person=None, submission_id=None) -> Task:
+    """A task given to a named organisation (and person) on the patient's care team, with a due date
+    chosen by whoever gives it: the return-to-work coordinator's follow-up, a collaboration-arena
+    decision. It lands on that organisation's worklist. A double submit stores one task."""
+    if submission_id is not None and (existing := Task.objects.filter(submission_id=submission_id).first()) is not None:
+        return existing
+    errors: dict[str, list[str]] = {}
+    if kind not in Task.Kind.values:
+        errors["kind"] = [_("Choose what the task is.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say what is to be done.")]
+    if due_on is None:
+        errors["due_on"] = [_("Give a due date.")]
+    elif due_on < clock.oslo_date(now):
+        errors["due_on"] = [_("The due date has passed.")]
+    if organisation is None:
+        errors["organisation"] = [_("Choose who is responsible.")]
+    elif not CareTeamMember.objects.filter(active_on(clock.oslo_date(now)), patient=patient,
+                                           organisation=organisation).exists():
+        errors["organisation"] = [_("%(organisation)s is not on the patient's care team.")
+                                  % {"organisation": organisation.name}]
+    elif person is not None and person.organisation_id != organisation.pk:
+        errors["person"] = [_("The person does not work in this organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    task = Task.objects.create(
+        patient=patient, organisation=organisation, person=person, kind=kind, source=source, reason=reason.strip(),
+        created_at=now, due_on=due_on, submission_id=submission_id)
+    record_audit(actor=actor, action="task_assigned", obj=task, at=now, kind=kind, source=source,
+                 organisation=str(organisation.pk), person=person.pk if person else None)
+    return task
+
+
 class TaskConflict(ValidationError):
     """The task changed after the caller read it (a stale revision)."""
 

@@ -14,11 +14,19 @@ class Task(models.Model):
         PHONE_PATIENT = "phone_patient", _("Phone the patient")
         OFFER_APPOINTMENT = "offer_appointment", _("Offer an appointment")
         FOLLOW_UP_RECOMMENDATION = "follow_up_recommendation", _("Follow up an unanswered recommendation")
+        # The return-to-work coordinator's work (arbeidsrettet oppfølging).
+        AGREE_WORKPLACE_MEASURES = "agree_workplace_measures", _("Agree workplace measures with employee and employer")
+        FOLLOW_UP_WORK = "follow_up_work", _("Follow up that work has resumed as agreed")
+        ADJUST_WORK = "adjust_work", _("Adjust the work measures as the disease fluctuates")
+        # A decision in the municipality's collaboration arena (samarbeidsarena).
+        ARENA_DECISION = "arena_decision", _("Carry out a decision from the collaboration arena")
 
     class Source(models.TextChoices):
         CHECKIN = "checkin", _("Check-in")
         PATIENT_REQUEST = "patient_request", _("The patient asked for an appointment")
         RECOMMENDATION = "recommendation", _("A recommended offer")
+        RETURN_TO_WORK = "return_to_work", _("Return-to-work follow-up")
+        COLLABORATION_ARENA = "collaboration_arena", _("Collaboration arena")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -27,6 +35,9 @@ class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="tasks")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="tasks")
+    # The named person who holds the task, when there is one (e.g. the return-to-work coordinator).
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="assigned_tasks")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     source = models.CharField(max_length=32, choices=Source.choices)
     reason = models.TextField(_("reason"))

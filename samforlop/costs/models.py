@@ -1,0 +1,1 @@
+"""Costs the patient can see: co-payments against the co-payment ceiling (egenandelstak)."""

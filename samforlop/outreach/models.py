@@ -1,0 +1,1 @@
+"""Outreach (oppsøkende oppfølging) and the municipality's collaboration arena."""

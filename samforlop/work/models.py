@@ -1,0 +1,1 @@
+"""Work: the work situation, the return-to-work coordinator's follow-up and letters to the employer."""
