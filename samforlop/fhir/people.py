@@ -34,6 +34,7 @@ from django.urls import path
 from django.utils import translation
 
 from samforlop.audit.models import log_access
+from samforlop.patients.models import Category
 from samforlop.core import clock
 from samforlop.fhir.api import (
     base_url, bundle, date_condition, fhir_view, log_search, paging, parse_reference, read_json_body, resource_uuid,
@@ -86,7 +87,7 @@ CAPABILITY: dict[str, dict] = {
         "interactions": ["read", "search-type", "create"],
         "search": [("patient", "reference", "The patient (Patient/id or id)")],
         "documentation": "The patient's consent to share one category "
-                         f"({SHARING_CATEGORY}: plan_and_meetings | checkins | referral_and_assessment) with a NAV "
+                         f"({SHARING_CATEGORY}: {' | '.join(Category.values)}) with a NAV "
                          "office on their care team (provision.actor.reference = Organization/id) or a relative "
                          f"(provision.actor.reference = {{identifier: {FNR}|number, display: name}}: the number only in "
                          "the body) for provision.period. Created by the patient with their log-in (CSRF token); "

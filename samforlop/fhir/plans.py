@@ -36,6 +36,7 @@ from django.urls import path
 from django.utils import translation
 
 from samforlop.audit.models import log_access
+from samforlop.tasks.models import Task
 from samforlop.core import clock
 from samforlop.fhir.api import (
     base_url, bundle, check_version, fhir_view, if_match_version, log_search, paging, parse_reference, parse_version,
@@ -80,8 +81,8 @@ CAPABILITY: dict[str, dict] = {
             ("period", "date", "The due date (restriction.period.end), YYYY-MM-DD with prefix eq, ge, gt, le or "
                                "lt; repeat the parameter for a range (period=ge2026-01-01&period=le2026-01-31)"),
         ],
-        "documentation": f"Staff tasks (code {CS}/task-kind phone_patient, offer_appointment, "
-                         "follow_up_recommendation; owner = the clinic; seen only by the clinic) and the plan's "
+        "documentation": f"Staff tasks (code {CS}/task-kind {', '.join(Task.Kind.values)}; owner = the "
+                         "organisation that holds the task; seen only by that organisation) and the plan's "
                          "measures (code plan-measure; basedOn the CarePlan; owner = the responsible person, else the "
                          "organisation). Due date in restriction.period.end, a measure's start in "
                          "restriction.period.start. Sorted by due date. Update with If-Match: a staff task is "
