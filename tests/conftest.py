@@ -146,7 +146,12 @@ def wipe_patient_data(keep_organisations=True):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_user SET patient_id = NULL")
         cursor.execute("UPDATE audit_chainhead SET hash = '', count = 0")
-        for table in ("checkins_trainingsession", "tasks_task", "checkins_checkin", "checkins_checkinschedule",
+        for table in ("work_employerletterrelease", "work_employerletter", "work_workplaceagreement",
+                      "work_returntoworkfollowup", "work_worksituation", "costs_copayment",
+                      "outreach_arenadecision", "outreach_arenacase", "outreach_arenaconsent", "outreach_outreach",
+                      "outreach_arenameeting", "outreach_collaborationarena_participants",
+                      "outreach_collaborationarena", "offers_recommendation",
+                      "checkins_trainingsession", "tasks_task", "checkins_checkin", "checkins_checkinschedule",
                       "checkins_followupenrolment", "careplan_planversion", "careplan_plancomment", "careplan_measure", "careplan_goal",
                       "careplan_plan", "meetings_participant", "meetings_decision", "meetings_meeting",
                       "assessments_assessmententry", "patients_relativeconsent", "patients_sharingconsent", "portal_letter", "messaging_message", "referrals_referraltreatment", "referrals_referral",

@@ -118,7 +118,8 @@ def test_every_form_field_has_a_label(live_server, page, demo_world):
     page.get_by_role("heading", name="Arbeidsliste").wait_for()
     pathway = Pathway.objects.filter(status="active", type="smerte", clinic__kind="pain_clinic").first()
     for url in (f"/pathways/{pathway.pk}/assessment/", f"/pathways/{pathway.pk}/meetings/summarizing/new/",
-                f"/patients/{pathway.patient_id}/checkins/", "/reports/?date_from=2026-01-01&date_to=2026-11-30&granularity=month&scope=clinic&type=smerte"):
+                f"/patients/{pathway.patient_id}/checkins/", "/reports/?date_from=2026-01-01&date_to=2026-11-30&granularity=month&scope=clinic&type=smerte",
+                f"/patients/{pathway.patient_id}/work/", f"/patients/{pathway.patient_id}/costs/", "/outreach/"):
         page.goto(live_server.url + url)
         assert page.evaluate(UNLABELED) == [], url
     patient_user = User.objects.get(username="pasient4")
@@ -128,7 +129,7 @@ def test_every_form_field_has_a_label(live_server, page, demo_world):
     page.get_by_role("heading", level=1).first.wait_for()
     for url in ("/my/", "/my/checkins/functional_scale/", "/my/checkins/pors_status/", "/my/appointment/",
                 "/my/plan/", "/my/relatives/", "/my/training/", "/my/offers/", "/messages/write/", "/my/sharing/",
-                "/my/privacy/"):
+                "/my/privacy/", "/my/work/", "/my/costs/", "/my/arena/", "/my/checkins/work_ability/"):
         page.goto(live_server.url + url)
         assert page.evaluate(UNLABELED) == [], url
 
@@ -151,10 +152,12 @@ def test_a_relative_follows_what_is_shared_until_the_patient_withdraws_it(live_s
     patient.get_by_role("button", name=f"{patient_user.first_name} {patient_user.last_name}").first.click()
     patient.get_by_role("link", name="Det jeg deler").click()
     patient.get_by_role("heading", name="Det jeg deler").wait_for()
+    # (The demo patient shares work with NAV too: only the relative's consents are withdrawn here.)
+    shared_with_relative = patient.locator("tr", has_text="Ola Pårørende").get_by_role("button", name="Trekk tilbake")
     for _ in range(2):
-        patient.get_by_role("button", name="Trekk tilbake").first.click()
+        shared_with_relative.first.click()
         patient.get_by_role("heading", name="Det jeg deler").wait_for()
-    assert patient.get_by_role("button", name="Trekk tilbake").count() == 0
+    assert shared_with_relative.count() == 0
     patient.context.close()
 
     response = page.goto(relative_url)
@@ -239,7 +242,7 @@ def test_referral_to_inclusion_end_to_end(live_server, page, demo_world):
     # The patient reads the letter: the clinic's median and 80th percentile, and the contact person.
     log_in_as(patient_user.get_full_name())
     page.goto(base + "/my/")
-    page.locator("main ul a").first.click()
+    page.locator("section[aria-labelledby=letters-heading] a").first.click()
     expect(page.locator("[data-figure=median]")).to_be_visible()
     expect(page.locator("[data-figure=p80]")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Mona Berg")

@@ -106,6 +106,7 @@ def test_answers_outside_the_scale_are_named():
     (lambda d: d["triage"][0].update(score="nope"), "unknown score 'nope'"),
     (lambda d: d["triage"][0].update(colour="green"), "colour must be yellow or red"),
     (lambda d: d["items"][0].update(type="slider"), "type must be one of"),
+    (lambda d: d.update(asks_work_situation="yes"), "asks_work_situation must be true or false"),
 ])
 def test_definition_errors_are_named(change, message):
     import tomllib
@@ -115,3 +116,9 @@ def test_definition_errors_are_named(change, message):
     change(data)
     with pytest.raises(QuestionnaireError, match=message):
         parse(data, "pain_intensity.toml")
+
+
+def test_only_the_work_ability_check_in_asks_about_the_work_situation():
+    from samforlop.checkins.questionnaire import all_questionnaires
+
+    assert {k for k, q in all_questionnaires().items() if q.asks_work_situation} == {"work_ability"}

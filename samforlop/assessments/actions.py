@@ -50,4 +50,23 @@ def write_assessment_entry(
         nav_contact=nav_contact if work else "", financial_strain=financial_strain if work else "",
     )
     record_audit(actor=actor, action="assessment_entry_written", obj=entry, at=now, section=section)
+    if work and employment:
+        _record_work_situation(entry, actor=actor, now=now)
     return entry
+
+
+def _record_work_situation(entry, *, actor, now):
+    """The work situation written in the assessment becomes the patient's current one, in the
+    same transaction (nothing new when it is the same as now)."""
+    from samforlop.work.actions import record_work_situation
+    from samforlop.work.models import WorkSituation
+
+    try:
+        record_work_situation(patient=entry.pathway.patient, status=entry.employment,
+                              sick_leave_percent=entry.sick_leave_percent, source=WorkSituation.Source.ASSESSMENT,
+                              actor=actor, now=now, assessment_entry=entry)
+    except ValidationError as e:
+        # Named as the assessment form names them; the entry is not stored either.
+        fields = {"status": "employment"}
+        raise AssessmentError({fields.get(k, k): v for k, v in e.message_dict.items()}
+                              if hasattr(e, "error_dict") else e.messages) from e

@@ -44,6 +44,11 @@ class MeasureForm(forms.Form):
     due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
     is_training_programme = forms.BooleanField(label=_("Training programme (the patient keeps a diary)"),
                                                required=False)
+    cost_nok = forms.IntegerField(label=_("Cost to the patient (kr), 0 if it is free"), min_value=0,
+                                  max_value=1_000_000, required=False, initial=0,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    counts_toward_ceiling = forms.BooleanField(label=_("The co-payment counts toward the exemption card (frikort)"),
+                                               required=False)
 
     def __init__(self, *args, organisations, people, goals, **kwargs):
         kwargs.setdefault("auto_id", "id_measure_%s")
@@ -52,6 +57,9 @@ class MeasureForm(forms.Form):
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation.name})"
         self.fields["goal"].queryset = goals
+
+    def clean_cost_nok(self):
+        return self.cleaned_data.get("cost_nok") or 0  # empty: free
 
 
 class MeasureStatusForm(forms.Form):

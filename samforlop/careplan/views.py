@@ -37,7 +37,13 @@ def plan_context(patient, now):
 
 
 def _render_plan(request, patient, now, forms=None, status=200):
+    from samforlop.costs.summary import is_high, summary_for
+
     context = plan_context(patient, now)
+    today = context["today"]
+    # The year's costs to the patient, and the gentle flag when the plan costs a lot.
+    context["cost_summary"] = summary_for(patient, today.year, today, measures=context["measures"])
+    context["cost_flag"] = is_high(context["cost_summary"])
     forms = forms or {}
     context["goal_form"] = forms.get("goal") or GoalForm()
     context["measure_form"] = forms.get("measure") or MeasureForm(

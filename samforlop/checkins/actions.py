@@ -44,10 +44,12 @@ def _history(patient, questionnaire_key) -> dict[str, list[float]]:
 
 @transaction.atomic
 def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now, submission_id,
-                   require_schedule: bool = False) -> CheckIn:
+                   require_schedule: bool = False, work_situation: dict | None = None) -> CheckIn:
     """Store, score and triage a check-in. Sent twice: stored once. Sent again with other answers:
     refused, so that what the clinic acted on is what the patient answered. `require_schedule`
-    (an app sending check-ins): only for a questionnaire the patient is scheduled to answer."""
+    (an app sending check-ins): only for a questionnaire the patient is scheduled to answer.
+    `work_situation` (status, sick_leave_percent, valid_from, valid_to), where the questionnaire
+    asks for it: recorded as the patient's work situation when it has changed."""
     existing = CheckIn.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         if existing.answers == answers and existing.patient_id == patient.pk:
@@ -84,7 +86,25 @@ def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now
         schedule.next_due_on = add_months(today, schedule.interval_months)
         schedule.save(update_fields=["next_due_on"])
     record_audit(actor=actor, action="checkin_submitted", obj=checkin, at=now, colour=result.colour)
+    if work_situation and questionnaire.asks_work_situation:
+        _record_work_situation(checkin, work_situation, actor=actor, now=now)
     return checkin
+
+
+def _record_work_situation(checkin, answer: dict, *, actor, now):
+    """A changed work situation from the check-in, in its transaction (the same as now: nothing new)."""
+    from samforlop.work.actions import record_work_situation
+    from samforlop.work.models import WorkSituation
+
+    try:
+        record_work_situation(patient=checkin.patient, status=answer.get("status") or "",
+                              sick_leave_percent=answer.get("sick_leave_percent"), valid_from=answer.get("valid_from"),
+                              valid_to=answer.get("valid_to"), source=WorkSituation.Source.CHECKIN, actor=actor,
+                              now=now, checkin=checkin)
+    except ValidationError as e:
+        # Named as the check-in form names them; the check-in is not stored either.
+        raise CheckinError({f"work_{k}": v for k, v in e.message_dict.items()}
+                           if hasattr(e, "error_dict") else e.messages) from e
 
 
 @transaction.atomic

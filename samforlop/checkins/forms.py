@@ -9,9 +9,17 @@ from samforlop.core.forms import SubmissionIdField
 class CheckinForm(forms.Form):
     submission_id = SubmissionIdField()
 
-    def __init__(self, *args, questionnaire, activity_names=(), **kwargs):
+    # Where the questionnaire asks whether the work situation has changed: these fields, prefilled
+    # with the current situation (form field → the work situation's field). Listed, not matched by
+    # prefix: questionnaire items may start with "work_" too (work_ability_now).
+    WORK_FIELDS = {"work_status": "status", "work_sick_leave_percent": "sick_leave_percent",
+                   "work_valid_from": "valid_from", "work_valid_to": "valid_to"}
+
+    def __init__(self, *args, questionnaire, activity_names=(), work_situation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questionnaire = questionnaire
+        if questionnaire.asks_work_situation:
+            self._add_work_fields(work_situation)
         for item in questionnaire.items:
             if item.type == "scale":
                 self.fields[item.key] = forms.TypedChoiceField(
@@ -55,6 +63,31 @@ class CheckinForm(forms.Form):
                 value = self.cleaned_data.get(item.key)
                 answers[item.key] = None if value in (None, "") else value
         return answers
+
+    def _add_work_fields(self, current):
+        from samforlop.work.models import Status
+
+        date = forms.DateInput(attrs={"type": "date"})
+        self.fields["work_status"] = forms.ChoiceField(label=_("Work situation"), required=False,
+                                                       choices=[("", "—"), *Status.choices],
+                                                       initial=current.status if current else "")
+        self.fields["work_sick_leave_percent"] = forms.IntegerField(
+            label=_("Sick leave (%), for sick leave"), required=False,
+            initial=current.sick_leave_percent if current else None,
+            widget=forms.NumberInput(attrs={"min": 1, "max": 100}))
+        self.fields["work_valid_from"] = forms.DateField(label=_("From"), required=False, widget=date,
+                                                         initial=current.valid_from if current else None)
+        self.fields["work_valid_to"] = forms.DateField(label=_("To (if known)"), required=False, widget=date,
+                                                       initial=current.valid_to if current else None)
+
+    def work_fields(self):
+        return [self[name] for name in self.WORK_FIELDS if name in self.fields]
+
+    def work_situation(self) -> dict | None:
+        """The work situation as answered (None when not asked or left empty)."""
+        if not self.questionnaire.asks_work_situation or not self.cleaned_data.get("work_status"):
+            return None
+        return {field: self.cleaned_data.get(name) for name, field in self.WORK_FIELDS.items()}
 
     def rows(self):
         """Fields grouped per item, for the template."""

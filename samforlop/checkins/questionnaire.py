@@ -65,6 +65,8 @@ class Questionnaire:
     items: tuple[Item, ...]
     scores: tuple[Score, ...]
     triage: tuple[TriageRule, ...]
+    # The check-in also asks whether the patient's work situation has changed (samforlop.work).
+    asks_work_situation: bool = False
 
     def item(self, key: str) -> Item:
         return next(i for i in self.items if i.key == key)
@@ -130,9 +132,13 @@ def parse(data: dict, source: str) -> Questionnaire:
         if rule.rule == "above_baseline" and (rule.consecutive < 1 or rule.points <= 0):
             raise QuestionnaireError(f"{rw}: above_baseline needs points > 0 and consecutive ≥ 1")
         rules.append(rule)
+    asks_work_situation = data.get("asks_work_situation", False)
+    if not isinstance(asks_work_situation, bool):
+        raise QuestionnaireError(f"{w}: asks_work_situation must be true or false")
     return Questionnaire(key=data["key"], title=_text(data.get("title"), w),
                          intro=_text(data["intro"], w) if "intro" in data else None,
-                         items=tuple(items), scores=tuple(scores), triage=tuple(rules))
+                         items=tuple(items), scores=tuple(scores), triage=tuple(rules),
+                         asks_work_situation=asks_work_situation)
 
 
 def load_directory(directory: Path) -> dict[str, Questionnaire]:

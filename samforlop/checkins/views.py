@@ -47,11 +47,18 @@ def checkin(request, questionnaire_key):
     now = clock.now()
     patient = request.user.patient
     questionnaire = get_questionnaire(questionnaire_key)
-    form = CheckinForm(request.POST or None, questionnaire=questionnaire, activity_names=_activity_names(patient))
+    current_work = None
+    if questionnaire.asks_work_situation:
+        from samforlop.work.actions import current_situation
+
+        current_work = current_situation(patient)
+    form = CheckinForm(request.POST or None, questionnaire=questionnaire, activity_names=_activity_names(patient),
+                       work_situation=current_work)
     if request.method == "POST" and form.is_valid():
         try:
             done = actions.submit_checkin(patient=patient, questionnaire_key=questionnaire_key, answers=form.answers(),
-                                          actor=request.user, now=now, submission_id=form.cleaned_data["submission_id"])
+                                          actor=request.user, now=now, submission_id=form.cleaned_data["submission_id"],
+                                          work_situation=form.work_situation())
             return redirect("portal:checkin_done", checkin_id=done.pk)
         except ValidationError as e:
             show_refusal(form, e)

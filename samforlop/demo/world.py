@@ -219,7 +219,17 @@ def build_world(*, patients: int, seed: int, now=None) -> World:
             _patient_user("pasient5", patient)
             enrol_in_follow_up(patient=patient, clinic=clinic, other_illness=False, actor=staff["lege.revma"], now=now)
     _demo_catalogue(organisations, staff, today, now)
-    return World(organisations=organisations, staff=staff, patients=created)
+    world = World(organisations=organisations, staff=staff, patients=created)
+    # Work, costs and outreach, each with its own random stream (after the catalogue: outreach
+    # recommends from it).
+    from samforlop.costs.demo import build_demo as demo_costs
+    from samforlop.outreach.demo import build_demo as demo_outreach
+    from samforlop.work.demo import build_demo as demo_work
+
+    demo_work(world, today, now)
+    demo_costs(world, today, now)
+    demo_outreach(world, today, now)
+    return world
 
 
 # key, provider, kind, municipalities, open to all, groups, referral, decision, cost, transport, needs, verified days ago
