@@ -4,11 +4,12 @@ mistake names the file and the place."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+
+from samforlop.core.rulefile import read_rules
 
 PATH = Path(__file__).resolve().parent / "ceilings.toml"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -54,11 +55,7 @@ def parse(data: dict, source: str) -> Rules:
 
 
 def load(path: Path = PATH) -> Rules:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise RulesError(f"{path.name}: {e}") from e
-    return parse(data, path.name)
+    return parse(read_rules(path, RulesError), path.name)
 
 
 @cache

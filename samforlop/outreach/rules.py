@@ -4,10 +4,11 @@ process starts. A mistake names the file and the place."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from samforlop.core.rulefile import read_rules
 
 PATH = Path(__file__).resolve().parent / "rules.toml"
 
@@ -75,11 +76,7 @@ def parse(data: dict, source: str) -> Rules:
 
 
 def load(path: Path = PATH) -> Rules:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise RulesError(f"{path.name}: {e}") from e
-    return parse(data, path.name)
+    return parse(read_rules(path, RulesError), path.name)
 
 
 @cache

@@ -4,11 +4,11 @@ letter to the employer. Validated when the process starts; a mistake names the f
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from samforlop.core.rulefile import read_rules
 from samforlop.pathways.definitions import Text
 
 PATH = Path(__file__).resolve().parent / "rules.toml"
@@ -96,11 +96,7 @@ def parse(data: dict, source: str) -> Rules:
 
 
 def load(path: Path) -> Rules:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise RulesError(f"{path.name}: not valid TOML: {e}") from e
-    return parse(data, path.name)
+    return parse(read_rules(path, RulesError), path.name)
 
 
 @cache
