@@ -315,3 +315,31 @@ def test_the_coordinating_unit_changes_the_arena(personas, arena, login, english
     assert (arena.name, arena.every_weeks, list(arena.participants.all())) == (
         "Arena for arbeid og helse", 6, [personas.nav_office])
     assert login(personas.physiotherapist).get(url).status_code == 404  # no longer taking part
+
+
+def test_the_meeting_page_takes_the_same_number_of_queries_however_many_patients_are_on_it(
+        personas, meeting, login, django_assert_max_num_queries):
+    from tests.conftest import new_patient
+
+    coordinator = personas.municipal_coordinator
+
+    def put_on_the_list(given):
+        patient = new_patient(given=given, now=NOW)
+        add_care_team_member(patient=patient, organisation=personas.coordinating_unit,
+                             role=CareTeamMember.Role.MUNICIPAL_SERVICE, valid_from=D(2020, 1, 1), now=NOW)
+        add_care_team_member(patient=patient, organisation=personas.physio_service,
+                             role=CareTeamMember.Role.PHYSIOTHERAPIST, valid_from=D(2020, 1, 1), now=NOW)
+        actions.give_arena_consent(patient=patient, arena=meeting.arena, how=ArenaConsent.How.ORALLY,
+                                   actor=coordinator, now=NOW)
+        actions.add_arena_case(meeting=meeting, patient=patient, what="Trening", actor=coordinator, now=NOW,
+                               submission_id=uuid.uuid4())
+
+    client = login(coordinator)
+    for given in ("Anne", "Berit"):
+        put_on_the_list(given)
+    with django_assert_max_num_queries(40) as few:
+        meeting_page(client, meeting)
+    for given in ("Cecilie", "Dag", "Eva", "Frode"):
+        put_on_the_list(given)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert meeting_page(client, meeting).count('name="action" value="decision"') == 6

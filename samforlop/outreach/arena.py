@@ -4,6 +4,7 @@ it, the participating services' read access, and the patient's consent in the po
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -187,9 +188,10 @@ def arena_meeting(request, meeting_id):
                            status=400 if request.method == "POST" else 200)
 
 
-def _services(arena):
-    return Organisation.objects.filter(pk__in=[arena.organisation_id, *arena.participants.values_list("pk", flat=True)]) \
-        .order_by("name")
+def _services(arena) -> list:
+    """The arena's organisations (those who can be responsible for a decision), by name."""
+    return list(Organisation.objects.filter(Q(pk=arena.organisation_id) | Q(arenas_participating=arena))
+                .distinct().order_by("name"))
 
 
 def _addable(meeting, patients) -> list:

@@ -81,7 +81,11 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = services
+        services = list(services)
+        field = self.fields["organisation"]
+        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in services])
+        # Rendered from the list: the meeting page has a form per patient, not a query per form.
+        field.choices = [("", field.empty_label), *((o.pk, o.name) for o in services)]
 
 class HoldArenaMeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date the meeting was held"), required=False, widget=DATE_INPUT)
