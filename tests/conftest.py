@@ -121,6 +121,12 @@ def register(personas, pathway, key, date, *, outcome="", now=None):
 
 
 @pytest.fixture
+def me(personas):
+    """The patient's own log-in (the portal)."""
+    return User.objects.create(username="kari", patient=personas.patient, first_name=personas.patient.given_name)
+
+
+@pytest.fixture
 def login(client):
     def _login(user):
         client.force_login(user)

@@ -22,10 +22,6 @@ def pinned():
         yield
 
 
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient, first_name="Kari")
-
 
 def pain(client, now_value, avg_value, submission_id=None):
     return client.post("/my/checkins/pain_intensity/", {

@@ -27,10 +27,6 @@ def pinned():
         yield
 
 
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient)
-
 
 @pytest.fixture
 def nav_on_team(personas):

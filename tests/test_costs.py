@@ -226,10 +226,6 @@ def pinned():
         yield
 
 
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient)
-
 
 def pay(patient, actor, amount, on, *, what="Time hos fastlegen", counts=True, measure=None, submission_id=None):
     return actions.register_co_payment(patient=patient, paid_on=on, amount_nok=amount, what=what,

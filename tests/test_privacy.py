@@ -18,10 +18,6 @@ def pinned():
         yield
 
 
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient)
-
 
 def client_for(user):
     """A client of its own (the `login` fixture reuses one client)."""

@@ -31,10 +31,6 @@ def pinned():
         yield
 
 
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient, first_name="Kari")
-
 
 @pytest.fixture
 def nav_on_team(personas):

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.test import Client
 
-from samforlop.accounts.models import User
 from samforlop.audit.models import AccessLog, AuditEntry
 from samforlop.messaging.models import Message
 from samforlop.patients.actions import add_care_team_member, grant_consent, withdraw_consent
@@ -27,10 +26,6 @@ def pinned():
     with time_machine.travel(NOW, tick=False):
         yield
 
-
-@pytest.fixture
-def me(personas):
-    return User.objects.create(username="kari", patient=personas.patient, first_name="Kari")
 
 
 @pytest.fixture
