@@ -419,7 +419,7 @@ def change_employer_letter(*, letter: EmployerLetter, revision: int, actor, now,
     letter.revision += 1
     letter.changed_at, letter.changed_by = now, actor
     letter.status = EmployerLetter.Status.DRAFT
-    letter.save()
+    letter.save(update_fields=[*LETTER_FIELDS, "revision", "changed_at", "changed_by", "status"])
     if old_status == EmployerLetter.Status.APPROVED:
         _end_release(letter, because=EmployerLetterRelease.Ended.CHANGED, actor=actor, now=now)
     record_audit(actor=actor, action="employer_letter_changed", obj=letter, at=now, patient=str(patient.pk),
