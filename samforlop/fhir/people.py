@@ -34,7 +34,6 @@ from django.urls import path
 from django.utils import translation
 
 from samforlop.audit.models import log_access
-from samforlop.patients.models import Category
 from samforlop.core import clock
 from samforlop.fhir.api import (
     base_url, bundle, date_condition, fhir_view, log_search, paging, parse_reference, read_json_body, resource_uuid,
@@ -45,6 +44,7 @@ from samforlop.fhir.resources import (
     CANONICAL, CS, DNR, EXT, FNR, HPR, ORGNR, _drop_empty, care_team_resource,
     organisation_reference, practitioner_reference,
 )
+from samforlop.patients.models import Category
 
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -364,7 +364,6 @@ def _teams(patients, today) -> list[dict]:
 @fhir_view(("GET",))
 def care_team_read(request, resource_id):
     from samforlop.patients.access import get_patient_for_user
-    from samforlop.patients.models import Category
 
     now, user = clock.now(), request.fhir_user
     pk = resource_uuid(resource_id)
@@ -377,7 +376,7 @@ def care_team_read(request, resource_id):
 
 @fhir_view(("GET",))
 def care_team_search(request):
-    from samforlop.patients.models import CareTeamMember, Category, Patient, active_on
+    from samforlop.patients.models import CareTeamMember, Patient, active_on
 
     params = search_params(request, {"patient", "status", "_count", "_offset"})
     count, offset = paging(params)
@@ -426,7 +425,7 @@ def appointment_read(request, resource_id):
 def appointment_search(request):
     """Meetings of patients the caller may see (NAV: with consent to plan and meetings), by start."""
     from samforlop.meetings.models import Meeting
-    from samforlop.patients.models import Category, visibility_condition
+    from samforlop.patients.models import visibility_condition
 
     params = search_params(request, {"patient", "date", "_count", "_offset"}, repeatable=frozenset({"date"}))
     count, offset = paging(params)
@@ -535,7 +534,7 @@ def parse_consent(body: dict, patient, today: dt.date) -> dict:
     naming the field for anything malformed. The identity number never goes into a diagnostic."""
     from samforlop.accounts.models import Organisation
     from samforlop.patients import identity
-    from samforlop.patients.models import CareTeamMember, Category, active_on
+    from samforlop.patients.models import CareTeamMember, active_on
 
     if body.get("status") != "active":
         raise bad_request("status must be 'active' (a new consent)", "Consent.status", "value")

@@ -36,7 +36,6 @@ from django.urls import path
 from django.utils import translation
 
 from samforlop.audit.models import log_access
-from samforlop.tasks.models import Task
 from samforlop.core import clock
 from samforlop.fhir.api import (
     base_url, bundle, check_version, fhir_view, if_match_version, log_search, paging, parse_reference, parse_version,
@@ -44,6 +43,7 @@ from samforlop.fhir.api import (
 )
 from samforlop.fhir.outcome import FhirError, bad_request, business_rule, conflict, fhir_response, not_found
 from samforlop.fhir.resources import CS, EXT, _drop_empty, organisation_reference, practitioner_reference
+from samforlop.tasks.models import Task
 
 PLAN_CATEGORY = "plan_and_meetings"  # patients.models.Category.PLAN_AND_MEETINGS
 
@@ -292,7 +292,6 @@ def _refused(user, what, now, *, patient_id=None, requested_id=None) -> FhirErro
 
 
 def _staff_tasks(user, now):
-    from samforlop.tasks.models import Task
 
     condition = _condition(user, now, "patient_id", category=None)
     if condition is None or user.organisation_id is None:
@@ -608,7 +607,6 @@ def goal_search(request):
 def _get_task(request, resource_id, what, now):
     """The staff task or measure with this id, if the caller may see it: (kind, row)."""
     from samforlop.careplan.models import Measure
-    from samforlop.tasks.models import Task
 
     user = request.fhir_user
     pk = resource_uuid(resource_id)
@@ -790,7 +788,6 @@ def _merged_page(queries, offset: int, count: int) -> list[tuple[str, object]]:
     keys of each (in index order), merged; then only the page's rows are loaded, by id (the keys
     came through the guard)."""
     from samforlop.careplan.models import Measure
-    from samforlop.tasks.models import Task
 
     keys = []
     for kind, rows in queries:
@@ -813,7 +810,6 @@ def task_search(request):
     of the caller's clinic and measures of patients whose plan the caller may see, counted and
     listed; one access-log row per patient listed."""
     from samforlop.careplan.models import Measure
-    from samforlop.tasks.models import Task
 
     params, periods = _task_search_params(request)
     count, offset = paging(params)
@@ -867,7 +863,6 @@ def task_search_query_plans(clinic, user, now, d1: dt.date, d2: dt.date) -> list
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from samforlop.tasks.models import Task
 
     window = Task.objects.filter(organisation_id=clinic.pk, due_on__gte=d1, due_on__lte=d2)
     with CaptureQueriesContext(connection) as captured:
