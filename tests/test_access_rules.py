@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from samforlop.accounts.models import User
 from samforlop.patients.models import (
-    Block, CareTeamMember, Category, EmergencyAccess, Patient, SharingConsent, visibility_condition,
+    HEALTH_PERSONNEL_ONLY, OVERVIEW, Block, CareTeamMember, Category, EmergencyAccess, Patient, SharingConsent,
+    visibility_condition,
 )
 from tests.conftest import new_patient
 
 BASE = dt.date(2026, 3, 1)
-CATEGORIES = [None, *Category.values]
+CATEGORIES = [OVERVIEW, HEALTH_PERSONNEL_ONLY, *Category.values]
 
 
 def reference_may_see(user, patient, day, now, category, world) -> bool:
@@ -37,9 +38,9 @@ def reference_may_see(user, patient, day, now, category, world) -> bool:
     def in_period(row):
         return row.valid_from <= day and (row.valid_to is None or day <= row.valid_to)
 
-    consented = any(
+    consented = category != HEALTH_PERSONNEL_ONLY and any(
         c.patient_id == patient.pk and c.withdrawn_at is None and in_period(c)
-        and (category is None or c.category == category)
+        and (category == OVERVIEW or c.category == category)
         and (c.person_id == user.pk if organisation is None else c.organisation_id == organisation.pk)
         for c in world["consents"])
     if organisation is None:  # a relative: consent only
@@ -124,3 +125,14 @@ def test_the_access_guard_agrees_with_the_reference_rules(personas, data):
         for i in spec["inactive"]:
             users[i].is_active = True
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("category", [None, "", "everything", "plan"])
+def test_the_guard_refuses_a_call_that_names_no_sharing_category(personas, category):
+    """A view that forgets to say what it reads cannot open patient data by default."""
+    with pytest.raises((ValueError, TypeError)):
+        visibility_condition(personas.nav_officer, BASE, category=category)
+    with pytest.raises((ValueError, TypeError)):
+        Patient.objects.visible_to(personas.clinic_physician, BASE, category)
+    with pytest.raises(TypeError):
+        visibility_condition(personas.clinic_physician, BASE)  # noqa: the argument is required

@@ -9,7 +9,7 @@ from django.db import connection
 
 from samforlop.audit.models import AccessLog
 from samforlop.patients.actions import add_care_team_member, end_care_team_membership
-from samforlop.patients.models import CareTeamMember
+from samforlop.patients.models import OVERVIEW, CareTeamMember
 from samforlop.accounts.models import Organisation
 from samforlop.pathways import actions
 from tests.conftest import make_org, new_patient, register, start
@@ -122,7 +122,7 @@ def test_worklist_uses_its_index_on_sqlite(personas):
         pytest.skip("SQLite query plan")
     from samforlop.pathways.models import Pathway
 
-    qs = (Pathway.objects.visible_to(personas.clinic_physician, TODAY)
+    qs = (Pathway.objects.visible_to(personas.clinic_physician, TODAY, OVERVIEW)
           .filter(status="active", clinic=personas.clinic, next_deadline__isnull=False)
           .order_by("next_deadline", "pk")[:51])
     with connection.cursor() as cursor:

@@ -203,7 +203,7 @@ class ExportRefused(Exception):
 
 def _export_step(job: BulkExportJob, now) -> None:
     from samforlop.fhir.bulk import group_members, ndjson
-    from samforlop.patients.models import Patient
+    from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Patient
 
     user = job.requested_by
     if not may_export(user, job.clinic) or (job.client is not None and not job.client.active):
@@ -217,7 +217,7 @@ def _export_step(job: BulkExportJob, now) -> None:
     done = set(job.files.values_list("resource_type", flat=True))
     resource_type = next(t for t in job.types if t not in done)
     # The guard again: whoever has become hidden since the cohort was fixed is left out.
-    visible = list(Patient.objects.visible_to(user, today).filter(pk__in=job.cohort)
+    visible = list(Patient.objects.visible_to(user, today, HEALTH_PERSONNEL_ONLY).filter(pk__in=job.cohort)
                    .select_related("gp__organisation").order_by("pk"))
     lines, count = [], 0
     for start in range(0, len(visible), EXPORT_CHUNK):

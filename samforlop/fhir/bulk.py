@@ -64,8 +64,9 @@ def export_episodes(user, patients, today) -> Iterable[dict]:
     the last registered event, for `_since`."""
     from samforlop.fhir.views import _episodes
     from samforlop.pathways.models import Pathway
+    from samforlop.patients.models import OVERVIEW
 
-    pathways = list(Pathway.objects.visible_to(user, today).filter(patient__in=patients)
+    pathways = list(Pathway.objects.visible_to(user, today, OVERVIEW).filter(patient__in=patients)
                     .select_related("patient", "clinic").prefetch_related("events").order_by("patient_id", "pk"))
     out = []
     for pathway, resource in zip(pathways, _episodes(user, pathways, today) if pathways else []):
@@ -189,10 +190,10 @@ def _instant(moment: dt.datetime) -> str:
 def group_members(user, clinic, today):
     """The clinic's patients `user` may see: a pathway at the clinic (not voided), through the guard."""
     from samforlop.pathways.models import Pathway
-    from samforlop.patients.models import Patient
+    from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Patient
 
     at_clinic = Pathway.objects.filter(patient=OuterRef("pk"), clinic=clinic).exclude(status=Pathway.Status.VOIDED)
-    return Patient.objects.visible_to(user, today).filter(Exists(at_clinic))
+    return Patient.objects.visible_to(user, today, HEALTH_PERSONNEL_ONLY).filter(Exists(at_clinic))
 
 
 def _group_for(user, resource_id: str):

@@ -499,7 +499,7 @@ def _referral_refusal(error) -> FhirError:
 
 def service_request_create(request):
     """POST /fhir/ServiceRequest: an electronic referral from a referring office's system."""
-    from samforlop.patients.models import Patient, needs_consent
+    from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Patient, needs_consent
     from samforlop.referrals import actions
     from samforlop.referrals.access import get_referral_for_user
     from samforlop.referrals.models import Referral
@@ -531,7 +531,7 @@ def service_request_create(request):
 
     # The patient, through the guard (as the referral page: only a patient the office may see).
     kind, value = referral_in["subject"]
-    visible = Patient.objects.visible_to(user, today)
+    visible = Patient.objects.visible_to(user, today, HEALTH_PERSONNEL_ONLY)
     patient = visible.filter(**{"pk" if kind == "id" else "national_id": value}).first()
     if patient is None:
         hidden = list(Patient.objects.filter(pk=value).only("pk")) if kind == "id" else []

@@ -44,7 +44,7 @@ from samforlop.fhir.resources import (
     CANONICAL, CS, DNR, EXT, FNR, HPR, ORGNR, _drop_empty, care_team_resource,
     organisation_reference, practitioner_reference,
 )
-from samforlop.patients.models import Category
+from samforlop.patients.models import OVERVIEW, Category
 
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -459,7 +459,7 @@ def _consents(user, today):
     consents = SharingConsent.objects.select_related("person", "organisation")
     if user.patient_id is not None:
         return consents.filter(patient_id=user.patient_id)
-    condition = visibility_condition(user, today, patient_field="patient_id")
+    condition = visibility_condition(user, today, patient_field="patient_id", category=OVERVIEW)
     if condition is None:
         return consents.none()
     consents = consents.filter(condition)
@@ -505,7 +505,7 @@ def consent_search(request):
     page = list(consents.select_related("patient").order_by("patient_id", "valid_from", "pk")[offset:offset + count]
                 ) if count else []
     shown = list({c.patient_id: c.patient for c in page}.values())
-    log_search(user, "fhir_consent_search", now, shown, asked)
+    log_search(user, "fhir_consent_search", now, shown, asked, category=OVERVIEW)
     return fhir_response(bundle(request, "Consent", params, [consent_resource(c, today) for c in page], total,
                                    count, offset))
 

@@ -241,24 +241,24 @@ def measure_task_resource(measure) -> dict:
 
 # --- The guard ---------------------------------------------------------------------------------------------
 
-def _condition(user, now, field: str, category: str | None = PLAN_CATEGORY):
+def _condition(user, now, field: str, category: str = PLAN_CATEGORY):
     """The one visibility rule on `field` (a correlated EXISTS: right for one row or one page)."""
     from samforlop.patients.models import visibility_condition
 
     return visibility_condition(user, clock.oslo_date(now), patient_field=field, now=now, category=category)
 
 
-def _visible(rows, user, now, field: str, category: str | None = PLAN_CATEGORY):
+def _visible(rows, user, now, field: str, category: str = PLAN_CATEGORY):
     """`rows` of patients the caller may see (the correlated EXISTS: a page stops after its rows)."""
     condition = _condition(user, now, field, category)
     return rows.none() if condition is None else rows.filter(condition)
 
 
-def _count_visible(rows, user, now, field: str, category: str | None = PLAN_CATEGORY) -> int:
+def _count_visible(rows, user, now, field: str, category: str = PLAN_CATEGORY) -> int:
     return _visible_for_count(rows, user, now, field, category).count()
 
 
-def _visible_for_count(rows, user, now, field: str, category: str | None = PLAN_CATEGORY):
+def _visible_for_count(rows, user, now, field: str, category: str = PLAN_CATEGORY):
     """`rows` (already filtered by the search) of patients the caller may see, for counting. A
     search may count thousands of rows: on SQLite the rule is checked once per *patient* among
     them (`IN (visible patients)`), not once per row as the correlated EXISTS would be (30 ms
@@ -292,11 +292,22 @@ def _refused(user, what, now, *, patient_id=None, requested_id=None) -> FhirErro
 
 
 def _staff_tasks(user, now):
-
-    condition = _condition(user, now, "patient_id", category=None)
-    if condition is None or user.organisation_id is None:
+    if user.organisation_id is None:
         return Task.objects.none()
-    return Task.objects.filter(condition, organisation_id=user.organisation_id)  # as the worklist
+    return _visible_tasks(Task.objects.filter(organisation_id=user.organisation_id), user, now)  # as the worklist
+
+
+def _visible_tasks(tasks, user, now, *, for_count: bool = False):
+    """Staff tasks whose patient the caller may see in the task's sharing category
+    (tasks.models.task_visibility_condition). For health personnel the category changes nothing,
+    so the rule takes the shapes tuned for the search (`_visible`, `_visible_for_count`)."""
+    from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, needs_consent
+    from samforlop.tasks.models import task_visibility_condition
+
+    if not needs_consent(user):
+        return (_visible_for_count if for_count else _visible)(tasks, user, now, "patient_id", HEALTH_PERSONNEL_ONLY)
+    condition = task_visibility_condition(user, clock.oslo_date(now), now=now)
+    return tasks.none() if condition is None else tasks.filter(condition)
 
 
 def _measures(user, now):
@@ -840,9 +851,9 @@ def task_search(request):
         measures = measures.filter(status__in=[d for d, f in MEASURE_STATUS.items() if f in statuses])
     for suffix, date in periods:
         tasks, measures = tasks.filter(**{f"due_on{suffix}": date}), measures.filter(**{f"due_on{suffix}": date})
-    total = (_count_visible(tasks, user, now, "patient_id", category=None)
+    total = (_visible_tasks(tasks, user, now, for_count=True).count()
              + _count_visible(measures, user, now, "plan__patient_id"))
-    page = _merged_page([("task", _visible(tasks, user, now, "patient_id", category=None)),
+    page = _merged_page([("task", _visible_tasks(tasks, user, now)),
                          ("measure", _visible(measures, user, now, "plan__patient_id"))],
                         offset, count) if count and total else []
     log_search(user, "fhir_task_search", now,
@@ -866,8 +877,8 @@ def task_search_query_plans(clinic, user, now, d1: dt.date, d2: dt.date) -> list
 
     window = Task.objects.filter(organisation_id=clinic.pk, due_on__gte=d1, due_on__lte=d2)
     with CaptureQueriesContext(connection) as captured:
-        _count_visible(window, user, now, "patient_id", category=None)
-        _merged_page([("task", _visible(window, user, now, "patient_id", category=None))], 0, 50)
+        _visible_tasks(window, user, now, for_count=True).count()
+        _merged_page([("task", _visible_tasks(window, user, now))], 0, 50)
     plans = []
     with connection.cursor() as cursor:
         # The count and the page's keys (not the caller's organisation, if it was not loaded yet).

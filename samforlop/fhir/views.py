@@ -23,6 +23,7 @@ from samforlop.fhir.api import (
     search_params,
 )
 from samforlop.fhir.outcome import FhirError, bad_request, fhir_response, not_found
+from samforlop.patients.models import OVERVIEW
 
 # This module's rows of the CapabilityStatement (see capability.supported).
 CAPABILITY: dict[str, dict] = {
@@ -102,7 +103,7 @@ def patient_read(request, resource_id):
     if pk is None:
         log_access(user=user, what="fhir_patient", at=now, granted=False)
         raise not_found("Patient", resource_id)
-    patient = get_patient_for_user(user, pk, what="fhir_patient", now=now)
+    patient = get_patient_for_user(user, pk, what="fhir_patient", now=now, category=OVERVIEW)
     return fhir_response(fhir.patient_resource(patient))
 
 
@@ -146,7 +147,7 @@ def patient_search(request):
     now, user = clock.now(), request.fhir_user
     results = []
     if not system or system == fhir.identifier_system(number):
-        results = list(Patient.objects.visible_to(user, clock.oslo_date(now)).filter(national_id=number)
+        results = list(Patient.objects.visible_to(user, clock.oslo_date(now), OVERVIEW).filter(national_id=number)
                        .select_related("gp__organisation"))
     log_access(user=user, what="fhir_patient_search", at=now, patients=results, granted=bool(results))
     result = bundle(request, "Patient/_search", {}, [fhir.patient_resource(p) for p in results], len(results),
@@ -206,7 +207,7 @@ def episode_read(request, resource_id):
     if pk is None:
         log_access(user=user, what="fhir_episode_of_care", at=now, granted=False)
         raise not_found("EpisodeOfCare", resource_id)
-    pathway = get_pathway_for_user(user, pk, what="fhir_episode_of_care", now=now)
+    pathway = get_pathway_for_user(user, pk, what="fhir_episode_of_care", now=now, category=OVERVIEW)
     return fhir_response(_episodes(user, [pathway], clock.oslo_date(now))[0])
 
 
@@ -223,7 +224,7 @@ def episode_search(request):
     count, offset = paging(params)
     now, user = clock.now(), request.fhir_user
     today = clock.oslo_date(now)
-    pathways = Pathway.objects.visible_to(user, today, now=now)
+    pathways = Pathway.objects.visible_to(user, today, OVERVIEW, now=now)
     patient_id = None
     if params.get("patient"):
         patient_id = parse_reference(params["patient"], "patient", "Patient")
@@ -239,7 +240,7 @@ def episode_search(request):
     total = pathways.count()
     page = list(pathways.select_related("patient", "clinic").prefetch_related("events")
                 .order_by("-created_at", "pk")[offset:offset + count]) if count else []
-    log_search(user, "fhir_episode_of_care_search", now, [p.patient for p in page], patient_id)
+    log_search(user, "fhir_episode_of_care_search", now, [p.patient for p in page], patient_id, category=OVERVIEW)
     entries = _episodes(user, page, today) if page else []
     return fhir_response(bundle(request, "EpisodeOfCare", params, entries, total, count, offset))
 

@@ -15,14 +15,15 @@ from samforlop.meetings.forms import DecisionMeasureForm, HoldForm, ScheduleForm
 from samforlop.meetings.ics import meeting_ics
 from samforlop.meetings.models import Decision, Participant
 from samforlop.pathways.access import get_pathway_for_user
-from samforlop.patients.models import CareTeamMember, active_on
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, CareTeamMember, active_on
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required
 def schedule(request, pathway_id, kind):
     now = clock.now()
-    pathway = get_pathway_for_user(request.user, pathway_id, what="meeting_schedule", now=now, for_clinic_staff=True)
+    pathway = get_pathway_for_user(request.user, pathway_id, what="meeting_schedule", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY, for_clinic_staff=True)
     template = pathway.definition.meeting(kind)
     if template is None:
         raise PermissionDenied("No such meeting in this pathway.")

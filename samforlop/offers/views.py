@@ -14,6 +14,7 @@ from samforlop.offers import actions
 from samforlop.offers.forms import AnswerForm, ImportForm, OfferForm, PreferencesForm, PublicFilterForm, RecommendForm
 from samforlop.offers.models import Offer, Recommendation
 from samforlop.patients.access import get_patient_for_user
+from samforlop.patients.models import Category
 from samforlop.portal.views import patient_required
 
 
@@ -173,7 +174,8 @@ def verify(request, offer_id):
 def for_patient(request, patient_id):
     """Offers matched to the patient, with why; recommend one; record peer information."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="offers_for_patient", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="offers_for_patient", now=now,
+                                   category=Category.PLAN_AND_MEETINGS)
     preferences = PreferencesForm(request.POST or None, initial={
         "diagnosis_group": patient.diagnosis_group, "prefers_no_referral": patient.prefers_no_referral,
         "prefers_low_cost": patient.prefers_low_cost, "needs_transport": patient.needs_transport})
@@ -199,7 +201,8 @@ def for_patient(request, patient_id):
 @staff_required
 def recommend(request, patient_id, offer_id):
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="offer_recommend", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="offer_recommend", now=now,
+                                   category=Category.PLAN_AND_MEETINGS)
     offer = get_object_or_404(Offer, pk=offer_id)
     form = RecommendForm(request.POST)
     if not form.is_valid():

@@ -24,7 +24,7 @@ from samforlop.outreach.forms import (
 )
 from samforlop.outreach.listing import is_coordinating_unit
 from samforlop.outreach.models import ArenaCase, ArenaConsent, ArenaMeeting, CollaborationArena
-from samforlop.patients.models import Patient
+from samforlop.patients.models import OVERVIEW, Patient
 from samforlop.portal.views import patient_required
 
 
@@ -121,7 +121,7 @@ def arena_consents(request, arena_id):
             actions.withdraw_arena_consent(consent=consent, actor=request.user, now=now)
             return redirect("outreach:arena_consents", arena_id=arena.pk)
         if form.is_valid():
-            patient = (Patient.objects.visible_to(request.user, today)
+            patient = (Patient.objects.visible_to(request.user, today, OVERVIEW)
                        .filter(national_id=form.cleaned_data["national_id"]).first())
             log_access(user=request.user, what="arena_consents", at=now, patients=[patient] if patient else [],
                        granted=patient is not None)

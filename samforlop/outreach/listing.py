@@ -32,7 +32,7 @@ from samforlop.offers.models import Recommendation
 from samforlop.outreach.models import Outreach, ReasonKind
 from samforlop.outreach.rules import get_rules
 from samforlop.pathways.models import Pathway
-from samforlop.patients.models import CareTeamMember, Patient, active_on
+from samforlop.patients.models import CareTeamMember, Category, Patient, active_on
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def candidates_for(user, today: dt.date):
     if getattr(user, "organisation_id", None) is None:
         return Patient.objects.none()
     members = CareTeamMember.objects.filter(active_on(today), patient=OuterRef("pk"))
-    patients = Patient.objects.visible_to(user, today)
+    patients = Patient.objects.visible_to(user, today, Category.PLAN_AND_MEETINGS)
     if is_coordinating_unit(user):  # on the care team (not, say, through emergency access)
         return patients.filter(Exists(members.filter(organisation_id=user.organisation_id)))
     return patients.filter(Exists(members.filter(person_id=user.pk, is_contact_person=True)))

@@ -8,8 +8,8 @@ from samforlop.core import clock
 from samforlop.pathways.models import Pathway
 
 
-def get_pathway_for_user(user, pathway_id, *, what: str, now, for_clinic_staff: bool = False,
-                         category: str | None = None) -> Pathway:
+def get_pathway_for_user(user, pathway_id, *, what: str, now, category: str,
+                         for_clinic_staff: bool = False) -> Pathway:
     """The pathway if its patient is visible to `user`, else 404 (logged as denied).
 
     With `for_clinic_staff`, only staff of the clinic running the pathway may go on (they can see

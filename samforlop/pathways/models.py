@@ -22,7 +22,7 @@ def new_external_id() -> str:
 
 
 class PathwayQuerySet(models.QuerySet):
-    def visible_to(self, user, today, category=None, now=None):
+    def visible_to(self, user, today, category, now=None):
         """Pathways of patients `user` may see: the patient guard, applied through the pathway."""
         from samforlop.patients.models import visibility_condition
 

@@ -17,7 +17,7 @@ from samforlop.pathways.access import get_pathway_for_user
 from samforlop.pathways.definitions import VOID, all_definitions
 from samforlop.pathways.forms import CorrectionForm, MilestoneForm, StartPathwayForm, WorklistFilterForm
 from samforlop.pathways.models import Pathway, PathwayEvent
-from samforlop.patients.models import CareTeamMember, active_on
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, OVERVIEW, CareTeamMember, active_on
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.views import render_patient_page, startable_definitions
 
@@ -43,7 +43,7 @@ def worklist(request):
     form = WorklistFilterForm(request.GET or None, phases=list(phases.items()), contacts=_contact_choices(user))
     filters = form.cleaned_data if form.is_valid() else {}
 
-    pathways = Pathway.objects.visible_to(user, today).filter(status=Pathway.Status.ACTIVE)
+    pathways = Pathway.objects.visible_to(user, today, OVERVIEW).filter(status=Pathway.Status.ACTIVE)
     if user.organisation is not None and user.organisation.is_specialist_clinic:
         pathways = pathways.filter(clinic_id=user.organisation_id)
     if filters.get("phase"):
@@ -88,12 +88,11 @@ def worklist(request):
 def _open_tasks(user, today, now):
     """The organisation's open tasks (first page), due first, with breach flags like the pathway
     limits; and the share of appointment requests answered within the promised time (12 months)."""
-    from samforlop.patients.models import visibility_condition
-    from samforlop.tasks.models import Task
+    from samforlop.tasks.models import Task, task_visibility_condition
 
     if user.organisation_id is None:
         return [], None
-    condition = visibility_condition(user, today, patient_field="patient_id")
+    condition = task_visibility_condition(user, today, now=now)
     tasks = list(Task.objects.filter(condition, organisation_id=user.organisation_id, status=Task.Status.OPEN)
                  .select_related("patient").order_by("due_on", "created_at")[:50])
     for task in tasks:
@@ -135,7 +134,8 @@ def _back_to_patient(pathway):
 @staff_required
 def register_milestone(request, pathway_id):
     now = clock.now()
-    pathway = get_pathway_for_user(request.user, pathway_id, what="register_event", now=now, for_clinic_staff=True)
+    pathway = get_pathway_for_user(request.user, pathway_id, what="register_event", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY, for_clinic_staff=True)
     form = MilestoneForm(request.POST, pathway=pathway)
     if form.is_valid():
         try:
@@ -154,7 +154,8 @@ def register_milestone(request, pathway_id):
 @staff_required
 def correct_event(request, pathway_id):
     now = clock.now()
-    pathway = get_pathway_for_user(request.user, pathway_id, what="correct_event", now=now, for_clinic_staff=True)
+    pathway = get_pathway_for_user(request.user, pathway_id, what="correct_event", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY, for_clinic_staff=True)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         target = PathwayEvent.objects.filter(pathway=pathway, external_id=form.cleaned_data["event"]).first()
@@ -179,7 +180,8 @@ def correct_event(request, pathway_id):
 def start_pathway(request, patient_id):
     """Start a pathway for the patient at the user's own clinic."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="start_pathway", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="start_pathway", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY)
     definitions = startable_definitions(request.user)
     if not definitions:
         raise PermissionDenied("Only a specialist clinic starts pathways.")
@@ -211,7 +213,7 @@ def follow_up_list(request):
     organisation = request.user.organisation
     if not organisation.is_specialist_clinic:
         raise PermissionDenied("A clinic's list.")
-    visible = set(Patient.objects.visible_to(request.user, today).values_list("pk", flat=True))
+    visible = set(Patient.objects.visible_to(request.user, today, HEALTH_PERSONNEL_ONLY).values_list("pk", flat=True))
     courses = [(p, deadline) for p, deadline in course_flags(organisation, today) if p.pk in visible]
     peers = [pw for pw in not_told_about_peers(organisation) if pw.patient_id in visible]
     shown = [p for p, _ in courses] + [pw.patient for pw in peers]

@@ -11,8 +11,8 @@ from samforlop.core import clock
 from samforlop.patients.models import Patient
 
 
-def get_patient_for_user(user, patient_id, *, what: str, now=None, category: str | None = None) -> Patient:
-    """The patient if `user` may see them (their data in `category`, when given), else 404."""
+def get_patient_for_user(user, patient_id, *, what: str, category: str, now=None) -> Patient:
+    """The patient if `user` may see their data in `category` (see patients.models.ACCESS_SCOPES), else 404."""
     now = now or clock.now()
     patient = (
         Patient.objects.visible_to(user, clock.oslo_date(now), category).filter(pk=patient_id).select_related("gp").first()

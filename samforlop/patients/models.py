@@ -1,7 +1,9 @@
 """Patients and their care teams, and the one scoped entry point to patient data.
 
-Every query for patient data starts from `Patient.objects.visible_to(user, today)`: a staff user
-sees a patient while their organisation is on the patient's care team (from/to dates inclusive).
+Every query for patient data starts from `Patient.objects.visible_to(user, today, category)`: a staff
+user sees a patient while their organisation is on the patient's care team (from/to dates inclusive).
+Every call names the sharing category of what it reads or writes (see `ACCESS_SCOPES`); a call that
+names none is refused, so a new view cannot open patient data by forgetting to ask.
 """
 
 import datetime as dt
@@ -33,6 +35,22 @@ class Category(models.TextChoices):
     WORK = "work", _("Work and economy")
 
 
+# What a view declares when it asks the guard, besides the four consent categories above:
+# - HEALTH_PERSONNEL_ONLY: clinical data no consent opens (NAV, relatives and user organisations never
+#   see it; the patient sees their own, health personnel on the care team see it);
+# - OVERVIEW: the patient's basic page (name, care team, which sections exist); any consent in force
+#   opens it, and each section on it then asks for its own category (`shared_categories`).
+HEALTH_PERSONNEL_ONLY = "health_personnel_only"
+OVERVIEW = "overview"
+ACCESS_SCOPES = frozenset(Category.values) | {HEALTH_PERSONNEL_ONLY, OVERVIEW}
+
+
+def _checked_scope(category) -> str:
+    if category not in ACCESS_SCOPES:
+        raise ValueError(f"The guard needs a sharing category (one of {sorted(ACCESS_SCOPES)}), got {category!r}.")
+    return category
+
+
 def needs_consent(user) -> bool:
     """NAV officers and relatives are not health personnel: they see only what the patient has
     consented to share with them (the health personnel act's need-to-know, Normen)."""
@@ -42,16 +60,16 @@ def needs_consent(user) -> bool:
     return organisation is None or organisation.kind == "nav_office"
 
 
-def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None,
-                         category: str | None = None):
+def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None, *,
+                         category: str):
     """The one rule for who may see a patient's data, as a condition on `patient_field`.
 
     - A patient sees their own data, nobody else's.
     - Health personnel see a patient while their organisation is on the care team (from/to
       dates inclusive), or for a few hours with emergency access.
     - NAV (on the care team) and relatives see only the categories the patient has consented to
-      share with them, within the consent's period; `category=None` asks for the patient's basic
-      page, which any consent in force opens.
+      share with them, within the consent's period; `category=OVERVIEW` asks for the patient's
+      basic page, which any consent in force opens; `HEALTH_PERSONNEL_ONLY` is never opened by consent.
     - A patient's block of a person or an organisation overrides everything above.
 
     Used by `Patient.objects.visible_to` and by querysets of patient data reached through another
@@ -60,14 +78,17 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: d
     deadline order and checks membership per row through the (patient, organisation) index,
     stopping after one page.
     """
+    _checked_scope(category)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if getattr(user, "patient_id", None) is not None:
         return Q(**{patient_field: user.patient_id})
+    if category == HEALTH_PERSONNEL_ONLY and needs_consent(user):
+        return None
     organisation_id = getattr(user, "organisation_id", None)
     consents = SharingConsent.objects.filter(
         active_on(today), patient=OuterRef(patient_field), withdrawn_at__isnull=True,
-        **({"category": category} if category else {}))
+        **({} if category == OVERVIEW else {"category": category}))
     blocked = Block.objects.filter(patient=OuterRef(patient_field), lifted_at__isnull=True)
     if organisation_id is None:  # a relative
         return Exists(consents.filter(person_id=user.pk)) & ~Exists(blocked.filter(person_id=user.pk))
@@ -95,8 +116,8 @@ def shared_categories(user, patient, today: dt.date) -> set[str]:
 
 
 class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user, today: dt.date, category: str | None = None):
-        """The patients `user` may see on `today` (in `category`); nothing for anyone else."""
+    def visible_to(self, user, today: dt.date, category: str):
+        """The patients `user` may see on `today` in `category` (see ACCESS_SCOPES); nothing for anyone else."""
         condition = visibility_condition(user, today, category=category)
         return self.none() if condition is None else self.filter(condition)
 

@@ -16,7 +16,7 @@ from samforlop.pathways.forms import MilestoneForm, StartPathwayForm
 from samforlop.pathways.timeline import build_timeline
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import IdentitySearchForm
-from samforlop.patients.models import Patient, active_on, needs_consent, shared_categories
+from samforlop.patients.models import OVERVIEW, Patient, active_on, needs_consent, shared_categories
 
 
 def startable_definitions(user):
@@ -90,7 +90,7 @@ def patient_list(request):
     """The patients the user's organisation serves (a GP's list, a service's caseload), by name."""
     now = clock.now()
     page = Paginator(
-        Patient.objects.visible_to(request.user, clock.oslo_date(now)).order_by("family_name", "given_name", "pk"), 50
+        Patient.objects.visible_to(request.user, clock.oslo_date(now), OVERVIEW).order_by("family_name", "given_name", "pk"), 50
     ).get_page(request.GET.get("page"))
     if page.object_list:
         log_access(user=request.user, what="patient_list", at=now, patients=list(page.object_list))
@@ -101,7 +101,7 @@ def patient_list(request):
 @staff_required
 def patient_detail(request, patient_id):
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="patient_page", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="patient_page", now=now, category=OVERVIEW)
     return render_patient_page(request, patient, now)
 
 
@@ -115,7 +115,7 @@ def search(request):
     if request.method == "POST" and form.is_valid():
         now = clock.now()
         results = list(
-            Patient.objects.visible_to(request.user, clock.oslo_date(now))
+            Patient.objects.visible_to(request.user, clock.oslo_date(now), OVERVIEW)
             .filter(national_id=form.cleaned_data["national_id"])
         )
         log_access(user=request.user, what="search_identity_number", at=now, patients=results, granted=bool(results))

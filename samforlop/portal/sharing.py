@@ -13,7 +13,7 @@ from samforlop.core.forms import show_refusal
 from samforlop.patients import actions
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import SharingConsentForm
-from samforlop.patients.models import CareTeamMember, Category, Patient, SharingConsent, active_on, shared_categories
+from samforlop.patients.models import OVERVIEW, CareTeamMember, Category, Patient, SharingConsent, active_on, shared_categories
 from samforlop.portal.views import patient_required
 
 
@@ -61,7 +61,7 @@ def sharing(request):
 def shared_with_me(request):
     """For a relative: the patients who share information with me."""
     now = clock.now()
-    patients = list(Patient.objects.visible_to(request.user, clock.oslo_date(now)).exclude(pk=request.user.patient_id))
+    patients = list(Patient.objects.visible_to(request.user, clock.oslo_date(now), OVERVIEW).exclude(pk=request.user.patient_id))
     if patients:
         log_access(user=request.user, what="shared_list", at=now, patients=patients)
     return render(request, "portal/shared_list.html", {"patients": patients})
@@ -78,7 +78,7 @@ def shared_patient(request, patient_id):
 
     now = clock.now()
     today = clock.oslo_date(now)
-    patient = get_patient_for_user(request.user, patient_id, what="shared_page", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="shared_page", now=now, category=OVERVIEW)
     shares = shared_categories(request.user, patient, today)
     context = {"patient": patient, "shares": shares}
     if Category.PLAN_AND_MEETINGS in shares:

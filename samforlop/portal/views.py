@@ -16,12 +16,13 @@ from samforlop.audit.models import log_access
 from samforlop.core import clock
 from samforlop.pathways.definitions import all_definitions, get_definition
 from samforlop.pathways.timeframes import recent_times
-from samforlop.patients.models import visibility_condition
+from samforlop.patients.models import Category, visibility_condition
 from samforlop.portal.models import Letter
 
 
 def _get_letter_for_user(user, letter_id, now) -> Letter:
-    condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id")
+    condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id",
+                                     category=Category.REFERRAL_AND_ASSESSMENT)
     letter = None if condition is None else (
         Letter.objects.filter(condition).select_related("patient").filter(pk=letter_id).first())
     if letter is None:

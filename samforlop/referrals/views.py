@@ -10,7 +10,7 @@ from samforlop.core.decorators import staff_required
 from samforlop.core.workdays import working_days_between
 from samforlop.patients.access import get_patient_for_user
 from samforlop.portal.models import Letter
-from samforlop.patients.models import needs_consent
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, needs_consent
 from samforlop.referrals import actions, criteria
 from samforlop.referrals.access import get_consultation_for_user, get_referral_for_user
 from samforlop.referrals.forms import (
@@ -74,7 +74,8 @@ def _save(request, *, patient, referral=None, consultation=None):
 def new(request, patient_id):
     """A GP writes a referral for a patient on their list."""
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="referral_new", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="referral_new", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY)
     if request.user.organisation.is_specialist_clinic:
         raise PermissionDenied("Referrals are written by the referring office.")
     consultation = None
@@ -209,7 +210,8 @@ def letter(request, referral_id):
 @staff_required
 def ask_consultation(request, patient_id):
     now = clock.now()
-    patient = get_patient_for_user(request.user, patient_id, what="consultation_new", now=now)
+    patient = get_patient_for_user(request.user, patient_id, what="consultation_new", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY)
     if request.user.organisation.is_specialist_clinic:
         raise PermissionDenied("The referring office asks for a consultation.")
     form = ConsultationForm(request.POST or None)

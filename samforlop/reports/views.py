@@ -10,7 +10,7 @@ from samforlop.audit.models import log_access, record_audit
 from samforlop.core import clock
 from samforlop.core.decorators import staff_required
 from samforlop.pathways.definitions import all_definitions
-from samforlop.patients.models import Patient
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Patient
 from samforlop.reports import pathway_times, registry
 from samforlop.reports.forms import ReportForm
 
@@ -100,7 +100,7 @@ def drilldown(request):
     rows = pathway_times.drilldown(clinic_ids=_clinic_ids(request.user, data["scope"]), type=data["type"],
                                    limit=request.GET.get("limit", ""), period=request.GET.get("period", ""),
                                    granularity=data["granularity"], date_from=data["date_from"], date_to=data["date_to"])
-    visible = set(Patient.objects.visible_to(request.user, today)
+    visible = set(Patient.objects.visible_to(request.user, today, HEALTH_PERSONNEL_ONLY)
                   .filter(pk__in={r.pathway.patient_id for r in rows}).values_list("pk", flat=True))
     shown = [r for r in rows if r.pathway.patient_id in visible]
     if shown:

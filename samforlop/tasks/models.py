@@ -70,3 +70,36 @@ class Task(models.Model):
         from samforlop.core import clock
 
         return clock.oslo_date(self.answered_at) <= self.due_on
+
+
+def task_visibility_condition(user, today, *, now=None, patient_field: str = "patient_id"):
+    """The guard for tasks: a task belongs to the sharing category of what raised it (a check-in's
+    phone call is check-in data, a return-to-work follow-up is work data, ...), so NAV sees a task
+    only with the patient's consent to that category. Health personnel and the patient: the guard
+    as for any clinical data (the category does not change what they see)."""
+    from django.db.models import Q
+
+    from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, needs_consent, visibility_condition
+
+    if not needs_consent(user):
+        return visibility_condition(user, today, patient_field=patient_field, now=now, category=HEALTH_PERSONNEL_ONLY)
+    condition = None
+    for category, sources in TASK_SOURCES_BY_CATEGORY.items():
+        granted = visibility_condition(user, today, patient_field=patient_field, now=now, category=category)
+        if granted is not None:
+            part = Q(source__in=sources) & granted
+            condition = part if condition is None else condition | part
+    return condition
+
+
+# What each task source is, as shared data (patients.models.Category / OVERVIEW).
+TASK_SOURCES_BY_CATEGORY = {
+    "checkins": [Task.Source.CHECKIN, Task.Source.PATIENT_REQUEST],
+    "plan_and_meetings": [Task.Source.RECOMMENDATION],
+    "work": [Task.Source.RETURN_TO_WORK],
+    # Arena decisions are discussed under the patient's consent to that arena; on a NAV office's
+    # worklist they need some consent to NAV in force, as the patient's basic page does.
+    "overview": [Task.Source.COLLABORATION_ARENA],
+}
+assert {s for sources in TASK_SOURCES_BY_CATEGORY.values() for s in sources} == set(Task.Source), \
+    "every task source names its sharing category"

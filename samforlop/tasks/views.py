@@ -8,14 +8,13 @@ from samforlop.checkins.forms import TaskAnswerForm
 from samforlop.core import clock
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
-from samforlop.patients.models import visibility_condition
 from samforlop.tasks import actions
-from samforlop.tasks.models import Task
+from samforlop.tasks.models import Task, task_visibility_condition
 
 
 def get_task_for_user(user, task_id, *, what: str, now) -> Task:
     """A task of the user's organisation whose patient the user may see; else 404."""
-    condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id")
+    condition = task_visibility_condition(user, clock.oslo_date(now), now=now)
     task = None if condition is None else (
         Task.objects.filter(condition, organisation_id=user.organisation_id)
         .select_related("patient", "checkin", "answered_by").filter(pk=task_id).first())
