@@ -23,5 +23,5 @@ urlpatterns = [
     path("", include("samforlop.costs.urls")),
     path("", include("samforlop.outreach.urls")),
     path("", include("samforlop.portal.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
 ]

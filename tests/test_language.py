@@ -40,3 +40,33 @@ def test_every_string_has_a_norwegian_translation_and_the_compiled_catalogue_is_
     compiled = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values())) for e in mo if e.msgid}
     source = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values())) for e in po}
     assert source <= compiled, "run `make messages`"
+
+
+def test_a_browser_set_to_english_still_gets_bokmal_log_in_page_included(personas, client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="nb">' in html and "Logg inn" in html
+    client.force_login(personas.clinic_physician)
+    html = client.get("/worklist/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="nb">' in html and "Arbeidsliste" in html
+
+
+def test_english_before_log_in_comes_from_the_language_switch(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
+
+
+def test_the_chosen_language_is_kept_on_the_person_and_follows_them_to_another_device(personas, client):
+    from django.test import Client
+
+    from samforlop.audit.models import AuditEntry
+
+    client.force_login(personas.gp)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/worklist/"})
+    personas.gp.refresh_from_db()
+    assert personas.gp.language == "en"
+    assert AuditEntry.objects.filter(action="language_chosen", object_id=str(personas.gp.pk)).count() == 1
+    other_device = Client()
+    other_device.force_login(personas.gp)
+    assert '<html lang="en">' in other_device.get("/worklist/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/worklist/"})
+    assert '<html lang="nb">' in other_device.get("/worklist/").content.decode()

@@ -32,7 +32,7 @@ def test_the_patient_sees_who_read_their_data(personas, me, login, english):
     login(personas.gp).get(f"/patients/{personas.patient.pk}/")
     login(personas.outsider).get(f"/patients/{personas.patient.pk}/")
     html = login(me).get("/my/privacy/").content.decode()
-    assert "Anne Fastlege, Physician, Testbyen legesenter" in html and "Opened your page" in html
+    assert "<strong>Anne Fastlege</strong>, physician, Testbyen legesenter" in html and "Opened your page" in html
     assert 'data-outcome="denied"' in html and "Ulf Utenfor" in html
 
 
@@ -92,3 +92,38 @@ def test_nav_officers_cannot_use_emergency_access(personas):
         "national_id": personas.patient.national_id, "reason": "Vil gjerne se planen til pasienten"})
     assert response.status_code == 400
     assert client.get(f"/patients/{personas.patient.pk}/").status_code == 404
+
+
+def test_the_access_log_is_one_line_per_day_and_person_with_the_reads_behind_a_click(personas, me, login):
+    import re
+
+    from samforlop.audit.models import log_access
+
+    for minutes in range(12):  # a day of clinic work: twelve reads by the nurse
+        log_access(user=personas.clinic_nurse, what="patient_page", at=NOW - dt.timedelta(minutes=minutes),
+                   patients=[personas.patient])
+    log_access(user=personas.clinic_nurse, what="plan", at=NOW - dt.timedelta(days=1), patients=[personas.patient])
+    log_access(user=personas.outsider, what="patient_page", at=NOW, patients=[personas.patient], granted=False)
+    html = login(me).get("/my/privacy/").content.decode()
+    groups = re.findall(r"<li data-group.*?</details></li>", html, re.S)
+    assert len(groups) == 3
+    summaries = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", re.search(r"<summary>(.*?)</summary>", g, re.S).group(1))).strip()
+                 for g in groups]
+    assert "Mona Sykepleier, sykepleier, Smerteklinikken Test: 12 oppslag i dag" in summaries
+    assert "Mona Sykepleier, sykepleier, Smerteklinikken Test: 1 oppslag i går" in summaries
+    assert any(s.startswith("Ulf Utenfor") and "1 avvist" in s for s in summaries)
+    today = next(g for g in groups if "12 oppslag i dag" in g)
+    assert today.count("<time ") == 12  # the rows behind the click
+
+
+def test_the_access_log_is_paged_by_day_and_person(personas, me, login):
+    from samforlop.audit.models import log_access
+    from samforlop.portal.views import ACCESS_LOG_GROUPS_PER_PAGE
+
+    for day in range(ACCESS_LOG_GROUPS_PER_PAGE + 3):
+        log_access(user=personas.gp, what="patient_page", at=NOW - dt.timedelta(days=day), patients=[personas.patient])
+    client = login(me)
+    first = client.get("/my/privacy/").content.decode()
+    assert first.count("<li data-group") == ACCESS_LOG_GROUPS_PER_PAGE and 'rel="next"' in first
+    second = client.get("/my/privacy/?page=2").content.decode()
+    assert second.count("<li data-group") == 3 and 'rel="prev"' in second

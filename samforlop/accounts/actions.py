@@ -39,3 +39,17 @@ def set_active(*, user: User, active: bool, actor, now) -> User:
         record_audit(actor=actor, action="user_activated" if active else "user_deactivated", obj=user, at=now,
                      old={"active": not active}, new={"active": active})
     return user
+
+
+def choose_language(*, user: User, language: str, now) -> User:
+    """The person's choice of language, kept on them so it follows them to every device."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages.")})
+    if user.language != language:
+        old, user.language = user.language, language
+        user.save(update_fields=["language"])
+        record_audit(actor=user, action="language_chosen", obj=user, at=now, old={"language": old},
+                     new={"language": language})
+    return user

@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr
@@ -114,6 +115,8 @@ class User(AbstractUser):
     person_identifier = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # Users made by `manage.py demo`; only they get the one-click log-in, and only with DEBUG on.
     is_demo = models.BooleanField(default=False, editable=False)
+    # The language the person chose (blank: Bokmål, the default for everyone, whatever the browser says).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("user")

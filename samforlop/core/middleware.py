@@ -43,3 +43,31 @@ class SessionLifetimeMiddleware:
         if user is not None and user.is_authenticated:
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class LanguageMiddleware:
+    """Bokmål for everyone unless the person has chosen English: the choice is kept on the user
+    once they have logged in (accounts.User.language) and in the language cookie before. The
+    browser's Accept-Language is not asked: a public service in Norway speaks Norwegian first, and a
+    shared or borrowed computer set to English should not switch it (replaces LocaleMiddleware;
+    after AuthenticationMiddleware, which it needs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        languages = dict(settings.LANGUAGES)
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language not in languages:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in languages:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

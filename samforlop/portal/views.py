@@ -262,6 +262,48 @@ ACCESS_WHAT = {
 }
 
 
+ACCESS_LOG_GROUPS_PER_PAGE = 20
+
+
+def access_log_by_day_and_person(patient, *, exclude_user, page, today):
+    """The patient's access log as they can take it in: one line per day and person (who, role,
+    organisation, how many reads, any refused), newest first, paged by those lines; the rows behind
+    each line come with it. Two queries: the groups of the page, then their rows."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count, Max, Q
+    from django.db.models.functions import TruncDate
+
+    from samforlop.accounts.models import Organisation, User
+    from samforlop.audit.models import AccessLog
+
+    rows = AccessLog.objects.filter(patient=patient).exclude(user=exclude_user)
+    groups = (rows.annotate(day=TruncDate("at", tzinfo=clock.OSLO))
+              .values("day", "user_id", "organisation_id", "role")
+              .annotate(reads=Count("pk"), refused=Count("pk", filter=Q(outcome=AccessLog.Outcome.DENIED)),
+                        last=Max("at"))
+              .order_by("-day", "-last"))
+    log = Paginator(groups, ACCESS_LOG_GROUPS_PER_PAGE).get_page(page)
+    shown = list(log.object_list)
+    if shown:
+        users = User.objects.in_bulk({g["user_id"] for g in shown if g["user_id"]})
+        organisations = Organisation.objects.in_bulk({g["organisation_id"] for g in shown if g["organisation_id"]})
+        first, last = min(g["day"] for g in shown), max(g["day"] for g in shown)
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=clock.OSLO)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=clock.OSLO)
+        by_group = {}
+        for entry in rows.filter(at__gte=start, at__lt=end).order_by("-at", "-pk"):
+            entry.what_text = ACCESS_WHAT.get(entry.what, _("Read your data"))
+            key = (clock.oslo_date(entry.at), entry.user_id, entry.organisation_id, entry.role)
+            by_group.setdefault(key, []).append(entry)
+        for g in shown:
+            g["user"], g["organisation"] = users.get(g["user_id"]), organisations.get(g["organisation_id"])
+            g["role_name"] = User.Role(g["role"]).label if g["role"] in User.Role.values else ""
+            g["entries"] = by_group.get((g["day"], g["user_id"], g["organisation_id"], g["role"]), [])
+            g["is_today"], g["is_yesterday"] = g["day"] == today, g["day"] == today - dt.timedelta(days=1)
+    log.object_list = shown
+    return log
+
+
 @require_http_methods(["GET", "POST"])
 @patient_required
 def privacy(request):
@@ -287,10 +329,8 @@ def privacy(request):
                                               pk__in=[m.organisation_id for m in team])
             block_access(patient=patient, organisation=organisation, actor=request.user, now=now)
         return redirect("portal:privacy")
-    log = Paginator(AccessLog.objects.filter(patient=patient).exclude(user=request.user)
-                    .select_related("user", "organisation").order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
-    for entry in log.object_list:
-        entry.what_text = ACCESS_WHAT.get(entry.what, _("Read your data"))
+    log = access_log_by_day_and_person(patient, exclude_user=request.user, page=request.GET.get("page"),
+                                       today=clock.oslo_date(now))
     people = {m.person for m in team if m.person}
     organisations = {m.organisation for m in team}
     return render(request, "portal/privacy.html", {
