@@ -108,14 +108,26 @@ def test_anonymous_visitor_is_sent_to_log_in(personas, pathway, client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_identity_number_is_not_in_urls_or_the_access_log(personas, pathway, login):
-    html = login(personas.clinic_physician).get(url(personas.patient.pk)).content.decode()
+def test_identity_number_is_masked_shown_on_request_and_never_in_urls_or_the_access_log(personas, pathway, login):
+    client = login(personas.clinic_physician)
+    html = client.get(url(personas.patient.pk)).content.decode()
     number = personas.patient.national_id
-    assert number in html  # shown on the page, for identification...
-    links = re.findall(r'(?:href|action)="([^"]*)"', html)
+    assert number not in html and f"{number[:6]} •••••" in html  # the birth date part, the rest masked
+    shown = client.post(f"/patients/{personas.patient.pk}/identity-number/")
+    assert shown.status_code == 200 and number in shown.content.decode()  # shown on request...
+    assert AccessLog.objects.filter(what="identity_number", user=personas.clinic_physician,
+                                    patient=personas.patient, outcome="granted").count() == 1
+    links = re.findall(r'(?:href|action)="([^"]*)"', shown.content.decode())
     assert links and all(number not in link for link in links)  # ...never in a URL
     for row in AccessLog.objects.values():
         assert number not in str(row)
+    assert client.get(f"/patients/{personas.patient.pk}/identity-number/").status_code == 405
+
+
+def test_an_outsider_cannot_have_the_identity_number_shown(personas, pathway, login):
+    response = login(personas.outsider).post(f"/patients/{personas.patient.pk}/identity-number/")
+    assert response.status_code == 404
+    assert AccessLog.objects.filter(what="identity_number", outcome="denied").count() == 1
 
 
 def test_patient_page_query_count_does_not_grow_with_events(personas, login, django_assert_num_queries):

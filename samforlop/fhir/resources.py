@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from samforlop.core.municipalities import municipality_name
 from samforlop.pathways import state as pathway_state
 
 CANONICAL = "https://samforlop.example/fhir"
@@ -287,7 +288,7 @@ def healthcare_service_resource(offer, *, stale: bool, municipalities: list[str]
         "extraDetails": offer.description,
         "location": [{"display": offer.place}] if offer.place else [],
         "telecom": [{"system": "other", "value": offer.contact}] if offer.contact else [],
-        "coverageArea": [{"type": "Location", "identifier": {"system": MUNICIPALITY, "value": m}, "display": m}
+        "coverageArea": [{"type": "Location", "identifier": {"system": MUNICIPALITY, "value": m}, "display": municipality_name(m) or m}
                          for m in municipalities],
         "serviceProvisionCode": [{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/service-provision-conditions",

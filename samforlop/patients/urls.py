@@ -10,4 +10,5 @@ urlpatterns = [
     path("emergency-access/", views.emergency_access, name="emergency_access"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/pathways/", pathway_views.start_pathway, name="start_pathway"),
+    path("<uuid:patient_id>/identity-number/", views.show_identity_number, name="identity_number"),
 ]

@@ -7,7 +7,7 @@ from samforlop.core.decorators import staff_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
@@ -38,7 +38,8 @@ def _attach_correction_drafts(events, refused_form):
             event.correction_draft = {"submission_id": uuid.uuid4()}
 
 
-def render_patient_page(request, patient, now, bound_forms=None, start_form=None, status=200):
+def render_patient_page(request, patient, now, bound_forms=None, start_form=None, status=200,
+                        show_identity_number=False):
     """The patient page: pathway timelines and the care team. Access is checked by the caller."""
     today = clock.oslo_date(now)
     bound_forms = bound_forms or {}
@@ -76,6 +77,7 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
     shares["clinical"] = not needs_consent(user)
     return render(request, "patients/detail.html", {
         "patient": patient, "timelines": timelines, "care_team": care_team, "today": today,
+        "show_identity_number": show_identity_number,
         "start_form": start_form if definitions else None,
         "referrals": referrals, "consultations": consultations,
         "may_refer": user.organisation is not None and not user.organisation.is_specialist_clinic
@@ -103,6 +105,17 @@ def patient_detail(request, patient_id):
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="patient_page", now=now, category=OVERVIEW)
     return render_patient_page(request, patient, now)
+
+
+@require_POST
+@staff_required
+def show_identity_number(request, patient_id):
+    """The whole identity number, on request: the page shows the birth date and masks the rest, so
+    the number is not on every screen someone looks over a shoulder at. Showing it is its own
+    access-log row; a POST, so the number never lands in a URL or the browser's history."""
+    now = clock.now()
+    patient = get_patient_for_user(request.user, patient_id, what="identity_number", now=now, category=OVERVIEW)
+    return render_patient_page(request, patient, now, show_identity_number=True)
 
 
 @sensitive_post_parameters("national_id")

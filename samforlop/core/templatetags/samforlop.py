@@ -1,4 +1,6 @@
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -10,10 +12,22 @@ def absolute(value):
 
 @register.filter
 def weeks(days):
-    """Days as weeks with one decimal, for the time limits (limits are in calendar weeks)."""
+    """Days as weeks with at most one decimal, the way the active language writes numbers
+    ("1,6" in Bokmål, "1.6" in English), for the time limits (limits are in calendar weeks)."""
     if days is None:
         return ""
-    return f"{days / 7:.1f}".replace(".0", "")
+    value = round(days / 7, 1)
+    return number_format(value, decimal_pos=0 if value == int(value) else 1, use_l10n=True)
+
+
+@register.filter
+def municipality(number):
+    """A municipality by its name ("Bergen"); a number the register does not hold as its number."""
+    from samforlop.core.municipalities import municipality_name
+
+    if not number:
+        return ""
+    return municipality_name(number) or _("municipality %(number)s") % {"number": number}
 
 
 @register.filter
