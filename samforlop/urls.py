@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("samforlop.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# A malformed id in a form or query string (samforlop.core.ids) answers 400 with our own page.
+handler400 = "samforlop.core.views.bad_request"

@@ -15,3 +15,11 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request(request, exception=None):
+    """The 400 page (a malformed id in a form or query string, core.ids): plain, in the user's
+    language, with the site's header, and never the submitted value."""
+    from django.shortcuts import render
+
+    return render(request, "400.html", status=400)
