@@ -47,9 +47,11 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	SAMFORLOP_TESTING=1 $(PY) bench/bench.py
 
-# Extract strings (needs GNU gettext's xgettext) and compile catalogues (pure Python, polib).
+# Extract strings into the .po files (needs GNU gettext's xgettext), where translators edit them,
+# and compile the catalogues (pure Python, polib). Locations without line numbers keep the .po
+# files' diffs to what changed.
 messages: $(STAMP)
-	SAMFORLOP_DEBUG=1 $(PY) manage.py makemessages --locale nb --locale en --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	SAMFORLOP_DEBUG=1 $(PY) manage.py makemessages --locale nb --locale en --no-obsolete --add-location file --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
 	$(PY) -m samforlop.core.compilemessages
 
 clean:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,8 @@ os.environ.setdefault("SAMFORLOP_TESTING", "1")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously there, which is safe in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.test import client as django_test_client  # noqa: E402
 
 from samforlop.accounts.models import Organisation, User  # noqa: E402
 from samforlop.core import clock  # noqa: E402
@@ -31,6 +34,33 @@ from samforlop.patients.models import CareTeamMember  # noqa: E402
 
 Kind = Organisation.Kind
 Role = User.Role
+
+
+# Every page the suite renders through the test client has a plain <title>: no markup and no token
+# in tab titles and browser history (issue 17: the emergency-access form once sat in the title block).
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,}")
+
+
+def assert_plain_title(response) -> None:
+    if getattr(response, "streaming", False) or "text/html" not in response.get("Content-Type", ""):
+        return
+    head = response.content.decode(errors="replace").split("</head>", 1)[0]
+    found = _TITLE.search(head)
+    if found:
+        title = found.group(1)
+        assert "<" not in title and "csrf" not in title.lower() and not _TOKEN.search(title), \
+            f"{response.wsgi_request.path}: the page title holds markup or a token: {title[:200]!r}"
+
+
+def _request_checking_the_title(self, **request):
+    response = _client_request(self, **request)
+    assert_plain_title(response)
+    return response
+
+
+_client_request = django_test_client.Client.request
+django_test_client.Client.request = _request_checking_the_title
 
 
 @dataclass

@@ -126,6 +126,18 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return str(self)
 
+    @property
+    def may_be_contact_person(self) -> bool:
+        return self.is_active and self.role in CONTACT_PERSON_ROLES
+
+
+# Who can be a patient's fixed contact person (fast kontaktperson) or coordinator: people who follow
+# the patient up themselves. Not the secretary, the leader or the administrators.
+CONTACT_PERSON_ROLES = frozenset({
+    User.Role.PHYSICIAN, User.Role.PHYSIOTHERAPIST, User.Role.PSYCHOLOGIST, User.Role.NURSE,
+    User.Role.COORDINATOR, User.Role.NAV_OFFICER, User.Role.COURSE_ORGANISER,
+})
+
 
 class LoginAttempt(models.Model):
     """A failed log-in, for rate limiting (by username and by address)."""

@@ -226,6 +226,8 @@ def agree_to_plan(*, patient, version: int, actor, now) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan_for(patient, now).pk)
     if version != plan.version:
         raise PlanConflict(_("The plan changed after you opened it. Read it again before you agree."))
+    if not plan.has_content():
+        raise PlanError(_("The plan has no goals and measures yet: there is nothing to agree to."))
     plan.patient_agreed_version, plan.patient_agreed_at = plan.version, now
     plan.save(update_fields=["patient_agreed_version", "patient_agreed_at"])
     record_audit(actor=actor, action="plan_agreed", obj=plan, at=now, version=plan.version)

@@ -23,6 +23,10 @@ class Plan(models.Model):
     def patient_agrees_to_current(self) -> bool:
         return self.patient_agreed_version is not None and self.patient_agreed_version == self.version
 
+    def has_content(self) -> bool:
+        """A plan the patient can agree to: at least one goal or measure (an empty plan says nothing)."""
+        return self.goals.exists() or self.measures.exists()
+
 
 class Goal(models.Model):
     class Status(models.TextChoices):

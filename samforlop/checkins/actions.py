@@ -11,10 +11,13 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samforlop.audit.models import record_audit
 from samforlop.checkins.models import CheckIn, CheckinSchedule, FollowUpEnrolment, TrainingSession
-from samforlop.checkins.questionnaire import all_questionnaires, get_questionnaire, score, triage, validate_answers
+from samforlop.checkins.questionnaire import (
+    all_questionnaires, get_questionnaire, score, too_few_answers, triage, validate_answers,
+)
 from samforlop.core import clock
 from samforlop.messaging.actions import message_language, queue_message
 from samforlop.tasks.actions import create_task
@@ -67,6 +70,10 @@ def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now
     errors = validate_answers(questionnaire, answers)
     if errors:
         raise CheckinError({key: [_("Choose an answer within the scale.")] for key in errors})
+    missing = too_few_answers(questionnaire, answers)
+    if missing:
+        raise CheckinError({key: [_too_few_message(score_, len(items)) for score_, items in [found]]
+                            for key, found in missing.items()}, code="too_few_answers")
     scores = score(questionnaire, answers)
     result = triage(questionnaire, answers, scores, _history(patient, questionnaire_key))
     checkin = CheckIn.objects.create(
@@ -89,6 +96,16 @@ def submit_checkin(*, patient, questionnaire_key: str, answers: dict, actor, now
     if work_situation and questionnaire.asks_work_situation:
         _record_work_situation(checkin, work_situation, actor=actor, now=now)
     return checkin
+
+
+def _too_few_message(score_, unanswered: int) -> str:
+    if score_ is None:
+        return str(_("Answer at least one question before you send."))
+    if score_.min_answered >= len(score_.items):
+        return str(_("Answer this question: “%(score)s” needs every answer.") % {"score": score_.name})
+    return str(ngettext("Answer this question: “%(score)s” needs at least %(n)s answer.",
+                        "Answer this question: “%(score)s” needs at least %(n)s answers.",
+                        score_.min_answered) % {"score": score_.name, "n": score_.min_answered})
 
 
 def _record_work_situation(checkin, answer: dict, *, actor, now):

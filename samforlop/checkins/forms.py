@@ -33,8 +33,10 @@ class CheckinForm(forms.Form):
                 for n in range(item.max_count):
                     self.fields[f"{item.key}_{n}_name"] = forms.CharField(
                         label=_("Activity %(n)s") % {"n": n + 1}, required=False, max_length=100, initial=names[n])
+                    # The activity's number in the label too, so an error names which one.
                     self.fields[f"{item.key}_{n}_value"] = forms.TypedChoiceField(
-                        label=_("How well can you do it now? (%(min)s–%(max)s)") % {"min": item.min, "max": item.max},
+                        label=_("Activity %(n)s: how well can you do it now? (%(min)s–%(max)s)")
+                        % {"n": n + 1, "min": item.min, "max": item.max},
                         required=False, coerce=int, empty_value=None,
                         choices=[("", "—")] + [(v, str(v)) for v in range(item.min, item.max + 1)])
 
@@ -50,6 +52,24 @@ class CheckinForm(forms.Form):
                 if value is not None and not name:
                     self.add_error(f"{item.key}_{n}_name", _("Name the activity you rated."))
         return data
+
+    def field_for_item(self, key: str) -> str | None:
+        """The form field where an error about questionnaire item `key` belongs."""
+        for item in self.questionnaire.items:
+            if item.key == key:
+                return f"{key}_0_name" if item.type == "named_activities" else key
+        return key if key in self.fields else None
+
+    def show_refusal(self, error) -> None:
+        """The operation's refusal on the fields of the items it names (show_refusal for this form)."""
+        from django.core.exceptions import ValidationError
+
+        from samforlop.core.forms import show_refusal
+
+        if hasattr(error, "error_dict"):
+            error = ValidationError({self.field_for_item(key) or "__all__": messages
+                                     for key, messages in error.message_dict.items()})
+        show_refusal(self, error)
 
     def answers(self) -> dict:
         answers = {}

@@ -67,6 +67,8 @@ class Questionnaire:
     triage: tuple[TriageRule, ...]
     # The check-in also asks whether the patient's work situation has changed (samforlop.work).
     asks_work_situation: bool = False
+    # About how long answering takes, told to the patient before they start.
+    minutes: int = 2
 
     def item(self, key: str) -> Item:
         return next(i for i in self.items if i.key == key)
@@ -135,10 +137,13 @@ def parse(data: dict, source: str) -> Questionnaire:
     asks_work_situation = data.get("asks_work_situation", False)
     if not isinstance(asks_work_situation, bool):
         raise QuestionnaireError(f"{w}: asks_work_situation must be true or false")
+    minutes = data.get("minutes", 2)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 60:
+        raise QuestionnaireError(f"{w}: minutes must be a whole number from 1 to 60")
     return Questionnaire(key=data["key"], title=_text(data.get("title"), w),
                          intro=_text(data["intro"], w) if "intro" in data else None,
                          items=tuple(items), scores=tuple(scores), triage=tuple(rules),
-                         asks_work_situation=asks_work_situation)
+                         asks_work_situation=asks_work_situation, minutes=minutes)
 
 
 def load_directory(directory: Path) -> dict[str, Questionnaire]:
@@ -199,6 +204,25 @@ def validate_answers(questionnaire: Questionnaire, answers: dict) -> dict[str, s
         elif not isinstance(answer, int) or isinstance(answer, bool) or not item.min <= answer <= item.max:
             errors[item.key] = "range"
     return errors
+
+
+def too_few_answers(questionnaire: Questionnaire, answers: dict) -> dict[str, tuple[Score | None, list[str]]]:
+    """What is missing for the check-in to say anything: for each score with fewer than
+    `min_answered` answers, the score and its unanswered items (keyed by the first of them, where
+    the patient is sent to answer). A questionnaire without scores needs one answer at least. An
+    empty or too thin check-in is refused rather than triaged green: "no answer" is not "no problem"."""
+    def answered(key):
+        return bool(_values(questionnaire.item(key), answers.get(key)))
+
+    missing = {}
+    for s in questionnaire.scores:
+        values = [v for key in s.items for v in _values(questionnaire.item(key), answers.get(key))]
+        if len(values) < s.min_answered:
+            open_items = [key for key in s.items if not answered(key)] or list(s.items)
+            missing.setdefault(open_items[0], (s, open_items))
+    if not questionnaire.scores and not any(answered(i.key) for i in questionnaire.items):
+        missing[questionnaire.items[0].key] = (None, [i.key for i in questionnaire.items])
+    return missing
 
 
 def score(questionnaire: Questionnaire, answers: dict) -> dict[str, float | None]:

@@ -61,7 +61,7 @@ def checkin(request, questionnaire_key):
                                           work_situation=form.work_situation())
             return redirect("portal:checkin_done", checkin_id=done.pk)
         except ValidationError as e:
-            show_refusal(form, e)
+            form.show_refusal(e)
     return render(request, "checkins/form.html", {"questionnaire": questionnaire, "form": form},
                   status=400 if request.method == "POST" else 200)
 

@@ -33,44 +33,60 @@ def nav_declined(patient) -> bool:
     return latest is not None and latest.nav_participation == "no"
 
 
-def _care_team_invitee(patient, role: str, today):
-    """The contact person (or the organisation) holding `role` on the care team."""
-    members = list(CareTeamMember.objects.filter(active_on(today), patient=patient, role=role)
-                   .select_related("person", "organisation").order_by("-is_contact_person", "valid_from"))
-    if not members:
-        return None, None
-    member = members[0]
-    return member.person, member.organisation
+def _holds(member: CareTeamMember, role: str) -> bool:
+    """Whether a care-team membership is in a meeting role of the definition."""
+    if role == Role.GP:
+        return member.role == CareTeamMember.Role.GP
+    if role == Role.PHYSIOTHERAPIST:  # the treating physiotherapist, also as a municipal physiotherapy service
+        return member.role == CareTeamMember.Role.PHYSIOTHERAPIST or (
+            member.role == CareTeamMember.Role.MUNICIPAL_SERVICE
+            and member.organisation.service == member.organisation.Service.PHYSIOTHERAPY)
+    if role == Role.NAV:
+        return member.role == CareTeamMember.Role.NAV
+    return False
+
+
+INVITABLE_ROLES = (Role.GP, Role.PHYSIOTHERAPIST, Role.NAV)
+
+
+def invitation_choices(pathway, template, today) -> tuple[list[dict], list[str]]:
+    """Who the definition invites, from the care team: every member in each role the meeting invites
+    by default or requires (the GP and the treating physiotherapist on the same footing; NAV unless
+    the patient has declined NAV taking part), and the roles no one on the care team holds (to be
+    named, so the clinic can add them before it schedules)."""
+    patient = pathway.patient
+    wanted = [r for r in dict.fromkeys([*template.invited_by_default, *template.required_roles]) if r in INVITABLE_ROLES]
+    if Role.NAV in wanted and nav_declined(patient):
+        wanted.remove(Role.NAV)
+    members = list(CareTeamMember.objects.filter(active_on(today), patient=patient)
+                   .select_related("person", "organisation").order_by("-is_contact_person", "valid_from", "pk"))
+    choices, missing = [], []
+    for role in wanted:
+        holders = [m for m in members if _holds(m, role)]
+        for m in holders:
+            person = m.person
+            if role == Role.GP and person is None and patient.gp_id and patient.gp.organisation_id == m.organisation_id:
+                person = patient.gp
+            choices.append({"key": str(m.pk), "member": m, "role": role, "user": person, "organisation": m.organisation})
+        if not holders:
+            missing.append(role)
+    return choices, missing
 
 
 def default_invitees(pathway, template, today) -> list[dict]:
-    """Who is invited when the clinic schedules: the GP and the treating physiotherapist on the same
-    footing, and NAV unless the patient has declined NAV taking part."""
-    patient = pathway.patient
-    invitees = []
-    sources = {
-        Role.GP: CareTeamMember.Role.GP,
-        Role.PHYSIOTHERAPIST: CareTeamMember.Role.PHYSIOTHERAPIST,
-        Role.NAV: CareTeamMember.Role.NAV,
-    }
-    for role in template.invited_by_default:
-        if role == Role.NAV and nav_declined(patient):
-            continue
-        if role in sources:
-            person, organisation = _care_team_invitee(patient, sources[role], today)
-            if role == Role.GP and person is None and patient.gp_id:
-                person, organisation = patient.gp, patient.gp.organisation
-            if organisation is not None:
-                invitees.append({"role": role, "user": person, "organisation": organisation})
-    return invitees
+    """The invitations the definition gives by default (every choice of `invitation_choices`)."""
+    return [{"role": c["role"], "user": c["user"], "organisation": c["organisation"]}
+            for c in invitation_choices(pathway, template, today)[0]]
 
 
 @transaction.atomic
 def schedule_meeting(
     *, pathway, kind: str, starts_at: dt.datetime, place: str = "", video_link: str = "", agenda: str = "",
-    duration_minutes: int = 60, team_members=(), relative_names=(), invite_defaults=True, actor, now, submission_id,
+    duration_minutes: int = 60, team_members=(), relative_names=(), invite_defaults=True, invitees=None, actor, now,
+    submission_id,
 ) -> Meeting:
-    """The clinic schedules a meeting and everyone invited gets an invitation with an .ics file."""
+    """The clinic schedules a meeting and everyone invited gets an invitation with an .ics file.
+    `invitees`: the keys of `invitation_choices` to invite (None: all of them, with `invite_defaults`)."""
     if (existing := Meeting.objects.filter(submission_id=submission_id).first()) is not None:
         return existing
     template = pathway.definition.meeting(kind)
@@ -97,6 +113,10 @@ def schedule_meeting(
                 _("%(name)s cannot be invited: the patient has not consented to this relative taking part.")
                 % {"name": name})
         consents.append(consent)
+    if invitees is not None:
+        offered = {c["key"] for c in invitation_choices(pathway, template, clock.oslo_date(now))[0]}
+        if set(invitees) - offered:
+            errors["invitees"] = [_("Invite only members of the patient's care team in the roles this meeting has.")]
     if errors:
         raise MeetingError(errors)
 
@@ -108,9 +128,10 @@ def schedule_meeting(
     participants += [Participant(meeting=meeting, role=Role.TEAM_MEMBER, user=u, organisation=u.organisation,
                                  response=Participant.Response.ACCEPTED if u == actor else Participant.Response.PENDING)
                      for u in team]
-    if invite_defaults:
-        participants += [Participant(meeting=meeting, **invitee)
-                         for invitee in default_invitees(pathway, template, clock.oslo_date(now))]
+    if invite_defaults or invitees:
+        choices = invitation_choices(pathway, template, clock.oslo_date(now))[0]
+        participants += [Participant(meeting=meeting, role=c["role"], user=c["user"], organisation=c["organisation"])
+                         for c in choices if invitees is None or c["key"] in invitees]
     participants += [Participant(meeting=meeting, role=Role.RELATIVE, name=c.relative_name, consent=c) for c in consents]
     Participant.objects.bulk_create(participants)
     record_audit(actor=actor, action="meeting_scheduled", obj=meeting, at=now, kind=kind,

@@ -17,15 +17,20 @@ class ScheduleForm(forms.Form):
     team_members = IdMultipleChoiceField(
         label=_("From the interdisciplinary team (you are included)"), queryset=User.objects.none(),
         required=False, widget=forms.CheckboxSelectMultiple)
-    invite_defaults = forms.BooleanField(label=_("Invite the GP, the treating physiotherapist and NAV as shown"),
-                                         required=False, initial=True)
+    invitees = forms.MultipleChoiceField(
+        label=_("From the care team, in the roles this meeting invites"), required=False,
+        widget=forms.CheckboxSelectMultiple)
     relatives = forms.CharField(
         label=_("Relatives (one name a line; only those the patient has consented to)"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, clinic, **kwargs):
+    def __init__(self, *args, clinic, invitation_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team_members"].queryset = clinic.staff.filter(is_active=True).order_by("first_name", "last_name")
+        self.fields["invitees"].choices = [
+            (c["key"], f"{c['user'].display_name + ', ' if c['user'] else ''}{c['organisation'].name} "
+                       f"({c['member'].get_role_display()})") for c in invitation_choices]
+        self.fields["invitees"].initial = [c["key"] for c in invitation_choices]
 
 
 class HoldForm(forms.Form):

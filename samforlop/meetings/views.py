@@ -27,22 +27,24 @@ def schedule(request, pathway_id, kind):
     template = pathway.definition.meeting(kind)
     if template is None:
         raise PermissionDenied("No such meeting in this pathway.")
-    form = ScheduleForm(request.POST or None, clinic=pathway.clinic, initial={"agenda": str(template.agenda)})
+    choices, missing = actions.invitation_choices(pathway, template, clock.oslo_date(now))
+    form = ScheduleForm(request.POST or None, clinic=pathway.clinic, invitation_choices=choices,
+                        initial={"agenda": str(template.agenda)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             meeting = actions.schedule_meeting(
                 pathway=pathway, kind=kind, starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
                 place=data["place"], video_link=data["video_link"], agenda=data["agenda"],
-                team_members=list(data["team_members"]), invite_defaults=data["invite_defaults"],
+                team_members=list(data["team_members"]), invitees=list(data["invitees"]),
                 relative_names=data["relatives"].splitlines(), actor=request.user, now=now,
                 submission_id=data["submission_id"])
             return redirect("meetings:detail", meeting_id=meeting.pk)
         except ValidationError as e:
             show_refusal(form, e)
-    invitees = actions.default_invitees(pathway, template, clock.oslo_date(now))
     return render(request, "meetings/schedule.html", {
-        "pathway": pathway, "template": template, "form": form, "invitees": invitees,
+        "pathway": pathway, "template": template, "form": form,
+        "missing_roles": [Participant.Role(r).label for r in missing],
         "nav_declined": actions.nav_declined(pathway.patient),
         "consents": pathway.patient.relative_consents.filter(withdrawn_at__isnull=True),
     }, status=400 if request.method == "POST" else 200)

@@ -49,6 +49,10 @@ def add_care_team_member(
         raise ValidationError({"person": _("A contact person or coordinator must be a named person.")})
     if person is not None and person.organisation_id != organisation.pk:
         raise ValidationError({"person": _("The person does not work in this organisation.")})
+    if (is_contact_person or is_coordinator) and not person.may_be_contact_person:
+        raise ValidationError({"person": _("A contact person or coordinator follows the patient up: choose a "
+                                           "clinician, a coordinator or an officer, not a secretary, leader or "
+                                           "administrator.")})
     existing = list(CareTeamMember.objects.select_for_update().filter(patient=patient))
     if is_contact_person and any(
         m.is_contact_person and m.organisation_id == organisation.pk and m.overlaps(valid_from, valid_to)
@@ -66,6 +70,33 @@ def add_care_team_member(
                        "valid_to": valid_to.isoformat() if valid_to else None,
                        "contact_person": is_contact_person, "coordinator": is_coordinator},
     )
+    return member
+
+
+@transaction.atomic
+def name_contact_person(*, member: CareTeamMember, person, is_coordinator: bool = False, actor, now) -> CareTeamMember:
+    """Name `person` the contact person of their organisation's membership `member` (which has none):
+    one row per organisation on the care team, rather than a second row with the person on it."""
+    member = CareTeamMember.objects.select_for_update().get(pk=member.pk)
+    if person.organisation_id != member.organisation_id:
+        raise ValidationError({"person": _("The person does not work in this organisation.")})
+    if not person.may_be_contact_person:
+        raise ValidationError({"person": _("A contact person or coordinator follows the patient up: choose a "
+                                           "clinician, a coordinator or an officer, not a secretary, leader or "
+                                           "administrator.")})
+    others = CareTeamMember.objects.filter(patient_id=member.patient_id).exclude(pk=member.pk)
+    if any(m.is_contact_person and m.organisation_id == member.organisation_id and m.overlaps(member.valid_from, member.valid_to)
+           for m in others):
+        raise ValidationError({"is_contact_person": _("This organisation already has a contact person for the patient in that period.")})
+    if is_coordinator and any(m.is_coordinator and m.overlaps(member.valid_from, member.valid_to) for m in others):
+        raise ValidationError({"is_coordinator": _("The patient already has a coordinator in that period.")})
+    old = {"person": member.person_id, "contact_person": member.is_contact_person, "coordinator": member.is_coordinator}
+    member.person, member.is_contact_person = person, True
+    member.is_coordinator = member.is_coordinator or is_coordinator
+    member.save(update_fields=["person", "is_contact_person", "is_coordinator"])
+    record_audit(actor=actor, action="care_team_contact_person_named", obj=member, at=now,
+                 patient=str(member.patient_id), old=old,
+                 new={"person": person.pk, "contact_person": True, "coordinator": member.is_coordinator})
     return member
 
 

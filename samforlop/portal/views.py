@@ -8,7 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation
@@ -80,18 +83,52 @@ def home(request):
                      "pathway": pathway.definition.name, "clinic": pathway.clinic.name}
     due = list(CheckinSchedule.objects.filter(patient=patient, active=True, next_due_on__lte=today))
     for schedule in due:
-        schedule.title = get_questionnaire(schedule.questionnaire).title
+        questionnaire = get_questionnaire(schedule.questionnaire)
+        schedule.title, schedule.minutes = questionnaire.title, questionnaire.minutes
+    invitations = list(Participant.objects.filter(patient=patient, meeting__status="scheduled")
+                       .select_related("meeting__pathway"))
     log_access(user=request.user, what="portal_home", at=now, patients=[patient])
     return render(request, "portal/home.html", {
         "letters": list(Letter.objects.filter(patient=patient)),
-        "invitations": list(Participant.objects.filter(patient=patient, meeting__status="scheduled")
-                            .select_related("meeting__pathway")),
+        "invitations": invitations,
+        "todo": _things_to_do(patient, due, invitations),
         "next_step": next_step, "due": due,
         "enrolled": FollowUpEnrolment.objects.filter(patient=patient, active=True).exists(),
         "goals": list(Goal.objects.filter(plan__patient=patient, status=Goal.Status.ACTIVE)),
         "contacts": list(CareTeamMember.objects.filter(active_on(today), patient=patient, is_contact_person=True)
                          .select_related("person", "organisation")),
     })
+
+
+def _things_to_do(patient, due, invitations) -> list[dict]:
+    """What the patient can do now, most pressing first, for the top of their page: a check-in to
+    fill in (and about how long it takes), an invitation to answer, a suggestion to answer, a plan
+    to read and agree to. Each with where to do it."""
+    from samforlop.careplan.models import Plan
+    from samforlop.offers.models import Recommendation
+
+    todo = []
+    for schedule in due:
+        todo.append({"kind": "checkin", "url": reverse("portal:checkin", args=[schedule.questionnaire]),
+                     "text": ngettext("You have a check-in to fill in (%(title)s). It takes about %(n)s minute.",
+                                      "You have a check-in to fill in (%(title)s). It takes about %(n)s minutes.",
+                                      schedule.minutes) % {"title": schedule.title, "n": schedule.minutes}})
+    for participant in invitations:
+        if participant.response == participant.Response.PENDING:
+            todo.append({"kind": "invitation", "url": reverse("meetings:detail", args=[participant.meeting_id]),
+                         "text": _("Answer the invitation to %(meeting)s on %(date)s.") % {
+                             "meeting": participant.meeting.template.name,
+                             "date": date_format(clock.localtime(participant.meeting.starts_at), "DATETIME_FORMAT")}})
+    unanswered = Recommendation.objects.filter(patient=patient, status=Recommendation.Status.RECOMMENDED).count()
+    if unanswered:
+        todo.append({"kind": "suggestion", "url": reverse("portal:offers"),
+                     "text": ngettext("You have %(n)s suggestion to answer.", "You have %(n)s suggestions to answer.",
+                                      unanswered) % {"n": unanswered}})
+    plan = Plan.objects.filter(patient=patient).first()
+    if plan is not None and not plan.patient_agrees_to_current and plan.has_content():
+        todo.append({"kind": "plan", "url": reverse("portal:plan"),
+                     "text": _("Read your plan and say whether you agree with it.")})
+    return todo
 
 
 @require_http_methods(["GET", "POST"])

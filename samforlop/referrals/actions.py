@@ -18,7 +18,7 @@ from samforlop.messaging.actions import message_language, queue_message
 from samforlop.pathways import actions as pathway_actions
 from samforlop.pathways.definitions import all_definitions
 from samforlop.pathways.timeframes import recent_times
-from samforlop.patients.actions import add_care_team_member, ensure_on_care_team
+from samforlop.patients.actions import add_care_team_member, ensure_on_care_team, name_contact_person
 from samforlop.patients.models import CareTeamMember, active_on
 from samforlop.portal.models import Letter
 from samforlop.referrals.models import Consultation, Referral, ReferralTreatment
@@ -192,6 +192,8 @@ def include_referral(*, referral: Referral, contact_person: User, actor: User, n
     referral = _require_assessable(referral, actor)
     if contact_person.organisation_id != referral.clinic_id or not contact_person.is_active:
         raise ReferralError({"contact_person": [_("The contact person must work at the clinic.")]})
+    if not contact_person.may_be_contact_person:
+        raise ReferralError({"contact_person": [_("Choose a clinician or coordinator who will follow the patient up.")]})
     today = clock.oslo_date(now)
     patient = referral.patient
     pathway = pathway_actions.start_pathway(
@@ -200,12 +202,17 @@ def include_referral(*, referral: Referral, contact_person: User, actor: User, n
     )
     team = list(patient.care_team.filter(active_on(today)))
     has_coordinator = any(m.is_coordinator for m in team)
-    if not any(m.is_contact_person and m.organisation_id == referral.clinic_id for m in team):
-        add_care_team_member(
-            patient=patient, organisation=referral.clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
-            person=contact_person, is_contact_person=True, is_coordinator=not has_coordinator,
-            valid_from=today, actor=actor, now=now,
-        )
+    clinic_rows = [m for m in team if m.organisation_id == referral.clinic_id]
+    if not any(m.is_contact_person for m in clinic_rows):
+        if clinic_rows:  # on the team since the referral arrived: that row gets its contact person
+            name_contact_person(member=clinic_rows[0], person=contact_person, is_coordinator=not has_coordinator,
+                                actor=actor, now=now)
+        else:
+            add_care_team_member(
+                patient=patient, organisation=referral.clinic, role=CareTeamMember.Role.SPECIALIST_CLINIC,
+                person=contact_person, is_contact_person=True, is_coordinator=not has_coordinator,
+                valid_from=today, actor=actor, now=now,
+            )
     ensure_on_care_team(patient=patient, organisation=referral.referring_organisation,
                         role=CareTeamMember.Role.GP, valid_from=today, actor=actor, now=now)
     unit = coordinating_unit(patient.municipality)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samforlop.accounts.models import Organisation
+from samforlop.accounts.models import CONTACT_PERSON_ROLES, Organisation
 from samforlop.core.forms import IdChoiceField, SubmissionIdField
 from samforlop.referrals.actions import CONTENT_FIELDS
 from samforlop.referrals.models import Consultation, Referral, ReferralTreatment, YesNo
@@ -81,7 +81,8 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact_person"].queryset = clinic.staff.filter(is_active=True).order_by("first_name", "last_name")
+        self.fields["contact_person"].queryset = clinic.staff.filter(
+            is_active=True, role__in=CONTACT_PERSON_ROLES).order_by("first_name", "last_name")
 
     def clean(self):
         data = super().clean()

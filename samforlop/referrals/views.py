@@ -1,6 +1,8 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samforlop.audit.models import log_access
@@ -66,6 +68,10 @@ def _save(request, *, patient, referral=None, consultation=None):
             form.is_valid()
         _show_errors(form, formset, e)
         return _render_form(request, patient=patient, form=form, formset=formset, referral=referral, status=400)
+    if request.POST.get("action") != "submit":
+        # A saved draft is for going on with: back to the form, not to a page that only reads it.
+        messages.success(request, _("The draft is saved."))
+        return redirect("referrals:edit", referral_id=referral.pk)
     return redirect("referrals:detail", referral_id=referral.pk)
 
 

@@ -4,3 +4,12 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// After a refused submit, take the keyboard and the screen reader to the list of what to correct
+// (the script is deferred: the page is parsed when this runs).
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+})();
