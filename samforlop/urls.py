@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("samforlop.portal.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
 ]
+
+# A malformed id in a form or query string (samforlop.core.ids) answers 400 with our own page.
+handler400 = "samforlop.core.views.bad_request"

@@ -12,12 +12,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samforlop.accounts.models import User
+from samforlop.accounts.models import Organisation, User
 from samforlop.patients.models import (
     HEALTH_PERSONNEL_ONLY, OVERVIEW, Block, CareTeamMember, Category, EmergencyAccess, Patient, SharingConsent,
     visibility_condition,
 )
-from tests.conftest import new_patient
+from tests.conftest import make_org, make_user, new_patient
 
 BASE = dt.date(2026, 3, 1)
 CATEGORIES = [OVERVIEW, HEALTH_PERSONNEL_ONLY, *Category.values]
@@ -47,7 +47,7 @@ def reference_may_see(user, patient, day, now, category, world) -> bool:
         return consented
     on_team = any(m.patient_id == patient.pk and m.organisation_id == organisation.pk and in_period(m)
                   for m in world["members"])
-    if organisation.kind == "nav_office":  # NAV: on the care team and consent
+    if organisation.kind in ("nav_office", "user_organisation"):  # not health personnel: on the team and consent
         return on_team and consented
     emergency = any(e.patient_id == patient.pk and e.user_id == user.pk and e.expires_at > now
                     for e in world["emergency"])
@@ -78,9 +78,11 @@ def world_strategy(n_users, n_patients, n_orgs):
                                                                  HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_access_guard_agrees_with_the_reference_rules(personas, data):
-    orgs = [personas.clinic, personas.gp_office, personas.nav_office, personas.other_clinic]
-    users = [personas.clinic_physician, personas.gp, personas.nav_officer, personas.outsider]
-    with transaction.atomic():
+    with transaction.atomic():  # (rolled back after each example, as everything below)
+        user_org = make_org(Organisation.Kind.USER_ORGANISATION, "Likepersoner Testbyen", 91_000_900)
+        orgs = [personas.clinic, personas.gp_office, personas.nav_office, personas.other_clinic, user_org]
+        users = [personas.clinic_physician, personas.gp, personas.nav_officer, personas.outsider,
+                 make_user("peer", user_org, User.Role.PHYSICIAN)]  # a physician there is still not on duty here
         users.append(User.objects.create(username="relative", first_name="Ola", person_identifier="x" * 64))
         patients = [personas.patient, new_patient(given="Per", family="Annen")]
         users.append(User.objects.create(username="kari", patient=patients[0]))

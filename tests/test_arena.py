@@ -298,10 +298,13 @@ def test_the_patient_sees_the_meetings_they_are_on_the_list_for(personas, on_the
     assert 'data-consent="in_force"' in page and "01.12.2026" in page
 
 
-def test_a_posted_id_that_is_not_one_is_404(personas, arena, login, patient_client):
-    assert patient_client.post("/my/arena/", {"arena": "abc", "action": "consent"}).status_code == 404
+def test_a_posted_id_that_is_not_one_is_400_and_one_of_nothing_is_404(personas, arena, login, patient_client):
+    # Malformed: the client's mistake, 400 (samforlop.core.ids); well-formed but not there: 404.
+    assert patient_client.post("/my/arena/", {"arena": "abc", "action": "consent"}).status_code == 400
+    assert patient_client.post("/my/arena/", {"arena": str(uuid.uuid4()), "action": "consent"}).status_code == 404
     client = login(personas.municipal_coordinator)
-    assert client.post(f"/outreach/arenas/{arena.pk}/consents/", {"action": "withdraw", "consent": "x"}).status_code == 404
+    assert client.post(f"/outreach/arenas/{arena.pk}/consents/", {"action": "withdraw", "consent": "x"}).status_code == 400
+    assert client.post(f"/outreach/arenas/{arena.pk}/consents/", {"action": "withdraw", "consent": "7"}).status_code == 404
 
 
 def test_the_coordinating_unit_changes_the_arena(personas, arena, login, english):

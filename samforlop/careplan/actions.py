@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -18,7 +18,7 @@ from samforlop.audit.models import record_audit
 from samforlop.careplan.models import Goal, Measure, Plan, PlanComment, PlanVersion
 from samforlop.core import clock
 from samforlop.messaging.actions import message_language, queue_message
-from samforlop.patients.models import CareTeamMember, active_on
+from samforlop.patients.models import CareTeamMember, active_on, needs_consent, refuse_unless_health_personnel
 
 
 class PlanError(ValidationError):
@@ -56,6 +56,20 @@ def _new_version(plan: Plan, *, actor, now, what: str) -> PlanVersion:
                                       snapshot=snapshot(plan))
 
 
+def may_change_measure(actor, measure) -> bool:
+    """Health personnel change any measure; NAV and user organisations (with the patient's consent
+    to share the plan) only the measures their own organisation owns."""
+    return not needs_consent(actor) or (actor.organisation_id is not None
+                                        and measure.organisation_id == actor.organisation_id)
+
+
+def _refuse_measure_of_others(actor, organisation_id) -> None:
+    """NAV and user organisations own measures in the plan (with consent), never another service's."""
+    if actor is not None and needs_consent(actor) and (
+            actor.organisation_id is None or organisation_id != actor.organisation_id):
+        raise PermissionDenied("Only your own organisation's measures: written with consent.")
+
+
 def _check_dates(start_on, due_on, errors):
     if start_on and due_on and due_on < start_on:
         errors["due_on"] = [_("The due date is before the start date.")]
@@ -72,6 +86,7 @@ def _check_owner(patient, organisation, person, today, errors):
 
 @transaction.atomic
 def add_goal(*, patient, text: str, reached_means: str = "", review_on=None, needs=(), actor, now, submission_id) -> Goal:
+    refuse_unless_health_personnel(actor, "A goal and its needs")
     if (existing := Goal.objects.filter(submission_id=submission_id).first()) is not None:
         return existing
     if not text.strip():
@@ -94,6 +109,7 @@ def _latest_change_note(plan: Plan) -> str:
 
 @transaction.atomic
 def update_goal(*, goal: Goal, revision: int, text: str, reached_means: str, review_on, status: str, actor, now) -> Goal:
+    refuse_unless_health_personnel(actor, "A goal")
     if not text.strip():
         raise PlanError({"text": [_("Write the goal, in the patient's own words.")]})
     if status not in Goal.Status.values:
@@ -116,9 +132,11 @@ def add_measure(
     goal: Goal | None = None, decision=None, is_training_programme: bool = False, cost_nok: int = 0,
     counts_toward_ceiling: bool = False, actor, now, submission_id,
 ) -> Measure:
-    """A measure (tiltak) owned by an organisation on the care team, and usually a named person."""
+    """A measure (tiltak) owned by an organisation on the care team, and usually a named person.
+    NAV and user organisations add only measures their own organisation owns."""
     if (existing := Measure.objects.filter(submission_id=submission_id).first()) is not None:
         return existing
+    _refuse_measure_of_others(actor, getattr(organisation, "pk", None))
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("Name the measure.")]
@@ -162,6 +180,7 @@ def _tell_owner(measure: Measure, actor, now) -> None:
 def update_measure(
     *, measure: Measure, revision: int, status: str, stop_reason: str = "", due_on=None, start_on=None, actor, now,
 ) -> Measure:
+    _refuse_measure_of_others(actor, measure.organisation_id)
     errors: dict[str, list[str]] = {}
     if status not in Measure.Status.values:
         errors["status"] = [_("Choose a status.")]

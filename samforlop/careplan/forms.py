@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samforlop.accounts.models import Organisation, User
 from samforlop.careplan.models import Goal, Measure
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, SubmissionIdField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -37,9 +37,9 @@ class MeasureForm(forms.Form):
     submission_id = SubmissionIdField()
     title = forms.CharField(label=_("Measure"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
-    person = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
-    goal = forms.ModelChoiceField(label=_("For the goal"), queryset=Goal.objects.none(), required=False)
+    organisation = IdChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
+    person = IdChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    goal = IdChoiceField(label=_("For the goal"), queryset=Goal.objects.none(), required=False)
     start_on = forms.DateField(label=_("Start"), required=False, widget=DATE)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
     is_training_programme = forms.BooleanField(label=_("Training programme (the patient keeps a diary)"),

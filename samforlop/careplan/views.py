@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from samforlop.accounts.models import Organisation, User
@@ -9,11 +9,11 @@ from samforlop.audit.models import log_access
 from samforlop.careplan import actions
 from samforlop.careplan.forms import CommentForm, GoalEditForm, GoalForm, MeasureForm, MeasureStatusForm
 from samforlop.careplan.models import Goal, Measure
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
-from samforlop.patients.models import CareTeamMember, Category, active_on, visibility_condition
+from samforlop.patients.models import CareTeamMember, Category, active_on, needs_consent, visibility_condition
 
 
 def plan_context(patient, now):
@@ -36,24 +36,42 @@ def plan_context(patient, now):
     }
 
 
+def _measure_owners(request, context):
+    """Who a new measure may be given to: any organisation on the care team; for NAV and user
+    organisations (who read the plan with the patient's consent) only their own."""
+    if needs_consent(request.user):
+        return context["organisations"].filter(pk=request.user.organisation_id)
+    return context["organisations"]
+
+
 def _render_plan(request, patient, now, forms=None, status=200):
     from samforlop.costs.summary import is_high, summary_for
 
     context = plan_context(patient, now)
     today = context["today"]
+    # NAV and user organisations comment and keep their own measures; goals (and their needs) and
+    # other services' measures are health personnel's and the patient's.
+    context["may_write_goals"] = not needs_consent(request.user)
     # The year's costs to the patient, and the gentle flag when the plan costs a lot.
     context["cost_summary"] = summary_for(patient, today.year, today, measures=context["measures"])
     context["cost_flag"] = is_high(context["cost_summary"])
     forms = forms or {}
-    context["goal_form"] = forms.get("goal") or GoalForm()
+    context["goal_form"] = (forms.get("goal") or GoalForm()) if context["may_write_goals"] else None
     context["measure_form"] = forms.get("measure") or MeasureForm(
-        organisations=context["organisations"], people=context["people"], goals=Goal.objects.filter(plan=context["plan"]))
+        organisations=_measure_owners(request, context), people=context["people"],
+        goals=Goal.objects.filter(plan=context["plan"]))
     context["comment_form"] = forms.get("comment") or CommentForm()
     for g in context["goals"]:
+        if not context["may_write_goals"]:
+            g.edit_form = None
+            continue
         g.edit_form = forms.get(("goal", g.pk)) or GoalEditForm(initial={
             "revision": g.revision, "text": g.text, "reached_means": g.reached_means, "review_on": g.review_on,
             "status": g.status}, auto_id=f"id_goal{g.pk}_%s")
     for m in context["measures"]:
+        if not actions.may_change_measure(request.user, m):
+            m.edit_form = None
+            continue
         m.edit_form = forms.get(("measure", m.pk)) or MeasureStatusForm(initial={
             "revision": m.revision, "status": m.status, "stop_reason": m.stop_reason, "start_on": m.start_on,
             "due_on": m.due_on}, auto_id=f"id_m{m.pk.hex[:8]}_%s")
@@ -79,6 +97,8 @@ def change(request, patient_id, what):
     context = plan_context(patient, now)
     plan_ = context["plan"]
     key, form = what, None
+    if what in ("goal", "goal_edit") and needs_consent(request.user):
+        raise PermissionDenied("Goals are written by health personnel and the patient.")
     try:
         if what == "goal":
             form = GoalForm(request.POST)
@@ -86,20 +106,22 @@ def change(request, patient_id, what):
                 actions.add_goal(patient=patient, actor=request.user, now=now, **form.cleaned_data)
                 return redirect("careplan:plan", patient_id=patient.pk)
         elif what == "goal_edit":
-            goal = get_object_or_404(Goal, plan=plan_, pk=request.POST.get("goal") or 0)
+            goal = ids.posted_object(request, "goal", Goal.objects.filter(plan=plan_))
             key = ("goal", goal.pk)
             form = GoalEditForm(request.POST, auto_id=f"id_goal{goal.pk}_%s")
             if form.is_valid():
                 actions.update_goal(goal=goal, actor=request.user, now=now, **form.cleaned_data)
                 return redirect("careplan:plan", patient_id=patient.pk)
         elif what == "measure":
-            form = MeasureForm(request.POST, organisations=context["organisations"], people=context["people"],
-                               goals=Goal.objects.filter(plan=plan_))
+            form = MeasureForm(request.POST, organisations=_measure_owners(request, context),
+                               people=context["people"], goals=Goal.objects.filter(plan=plan_))
             if form.is_valid():
                 actions.add_measure(patient=patient, actor=request.user, now=now, **form.cleaned_data)
                 return redirect("careplan:plan", patient_id=patient.pk)
         elif what == "measure_edit":
-            measure = get_object_or_404(Measure, plan=plan_, pk=request.POST.get("measure"))
+            measure = ids.posted_object(request, "measure", Measure.objects.filter(plan=plan_))
+            if not actions.may_change_measure(request.user, measure):
+                raise PermissionDenied("Another service's measure.")
             key = ("measure", measure.pk)
             form = MeasureStatusForm(request.POST, auto_id=f"id_m{measure.pk.hex[:8]}_%s")
             if form.is_valid():

@@ -1,18 +1,18 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from samforlop.audit.models import log_access
 from samforlop.careplan.models import Measure
 from samforlop.checkins import actions, chart
-from samforlop.checkins.access import get_checkin_for_user
+from samforlop.checkins.access import get_checkin_for_user, get_training_session_for_user
 from samforlop.checkins.forms import (
     AppointmentRequestForm, CheckinForm, EnrolForm, ReplyForm, ScheduleForm, TrainingSessionForm,
 )
 from samforlop.checkins.models import CheckIn, CheckinSchedule, FollowUpEnrolment, TrainingSession
 from samforlop.checkins.questionnaire import all_questionnaires, get_questionnaire
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.patients.access import get_patient_for_user
@@ -117,7 +117,7 @@ def training(request):
                     .select_related("person", "organisation").prefetch_related("sessions__replied_by"))
     form = TrainingSessionForm(request.POST or None, initial={"done_on": clock.oslo_date(now)})
     if request.method == "POST":
-        measure = get_object_or_404(Measure, plan__patient=patient, pk=request.POST.get("measure"))
+        measure = ids.posted_object(request, "measure", Measure.objects.filter(plan__patient=patient))
         if form.is_valid():
             try:
                 actions.log_training_session(measure=measure, actor=request.user, now=now, **form.cleaned_data)
@@ -179,9 +179,8 @@ def patient_checkins(request, patient_id):
 @staff_required
 def reply(request, session_id):
     now = clock.now()
-    session = get_object_or_404(TrainingSession.objects.select_related("measure__plan"), pk=session_id)
-    patient = get_patient_for_user(request.user, session.measure.plan.patient_id, what="training_reply", now=now,
-                                    category=Category.CHECKINS)
+    session = get_training_session_for_user(request.user, session_id, what="training_reply", now=now)
+    patient = session.measure.plan.patient
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

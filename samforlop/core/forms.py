@@ -30,3 +30,38 @@ def show_refusal(form, error) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def _is_id(field, value) -> bool:
+    """Whether `value` is a well-formed id of the field's rows (samforlop.core.ids), so that the
+    database is never asked for "abc" or a number wider than its columns."""
+    from samforlop.core import ids
+
+    if field.to_field_name or isinstance(value, field.queryset.model):
+        return True
+    try:
+        ids.parse_id(str(value), ids.id_kind(field.queryset.model), field="")
+    except ids.MalformedId:
+        return False
+    return True
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its id: a malformed id is the field's "not a valid choice"."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(self, value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of rows by their ids: a malformed id is the field's error (Django would hand a
+    number too wide for the database to it, a 500 on SQLite)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else [value]:
+            if pk not in self.empty_values and not _is_id(self, pk):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)

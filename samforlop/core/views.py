@@ -31,3 +31,11 @@ def set_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         choose_language(user=request.user, language=language, now=clock.now())
     return response
+
+
+def bad_request(request, exception=None):
+    """The 400 page (a malformed id in a form or query string, core.ids): plain, in the user's
+    language, with the site's header, and never the submitted value."""
+    from django.shortcuts import render
+
+    return render(request, "400.html", status=400)

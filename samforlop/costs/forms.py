@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.careplan.models import Measure
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, SubmissionIdField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -18,8 +18,8 @@ class CoPaymentForm(forms.Form):
         label=_("Counts toward the exemption card (frikort)"), required=False, initial=True,
         help_text=_("Approved co-payments to the GP, physiotherapist, hospital outpatient clinic, psychologist "
                     "and for medicines on blue prescription count. Ask if you are unsure."))
-    measure = forms.ModelChoiceField(label=_("For a measure in the plan (optional)"), queryset=Measure.objects.none(),
-                                     required=False)
+    measure = IdChoiceField(label=_("For a measure in the plan (optional)"), queryset=Measure.objects.none(),
+                            required=False)
 
     def __init__(self, *args, measures, **kwargs):
         kwargs.setdefault("auto_id", "id_copayment_%s")

@@ -1,16 +1,14 @@
 """The patient's cost page (/my/costs/, phone first) and the care team's view of the same year."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from samforlop.audit.models import log_access
 from samforlop.careplan.models import Measure
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.decorators import staff_required
 from samforlop.core.forms import show_refusal
 from samforlop.costs import actions
@@ -71,10 +69,7 @@ def _change(request, patient, now, *, what: str, done_url: str):
         year = form.cleaned_data["paid_on"].year if form.cleaned_data.get("paid_on") else None
         return None, {"register": form}, year
     if action == "void":
-        try:
-            co_payment_id = uuid.UUID(request.POST.get("co_payment", ""))
-        except ValueError:
-            raise Http404() from None
+        co_payment_id = ids.posted_id(request, "co_payment")
         co_payment = get_co_payment_for_user(request.user, co_payment_id, what=what, now=now, patient=patient)
         form = VoidForm(request.POST, auto_id=_void_auto_id(co_payment.pk))
         if form.is_valid():

@@ -14,6 +14,7 @@ import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
@@ -26,6 +27,9 @@ logger = logging.getLogger("samforlop.fhir")
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
+# A page may start at most this far in: deeper paging is slow for the database and is what the
+# Bulk Data export ($export) is for. A number outside a parameter's range is refused (400).
+MAX_OFFSET = 100_000
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 
 
@@ -51,6 +55,11 @@ def fhir_view(methods: tuple[str, ...], *, public: bool = False):
                 response = error.response()
             except Http404:
                 response = not_found().response()
+            except BadRequest as error:  # a malformed id or number (samforlop.core.ids)
+                field = getattr(error, "field", None)
+                response = bad_request(str(error), field, "value").response()
+            except PermissionDenied:  # a named operation refused the caller's role
+                response = FhirError(403, "forbidden", "Your role may not do this").response()
             if not public:
                 response["Cache-Control"] = "no-store"
             return response
@@ -138,22 +147,31 @@ def _period(raw: str, name: str) -> tuple[dt.datetime, dt.datetime]:
         if len(raw) > 10 and raw[10] == "T":
             moment = dt.datetime.fromisoformat(raw)
             moment = moment if moment.tzinfo else moment.replace(tzinfo=clock.OSLO)
-            return moment, moment + dt.timedelta(seconds=1)
-    except ValueError:
+            end = moment + dt.timedelta(seconds=1)
+            moment.astimezone(dt.UTC), end.astimezone(dt.UTC)  # the database compares in UTC: it must fit
+            return moment, end
+    except (ValueError, OverflowError):  # not a date, or one no database holds (year 1 or 9999 and a zone)
         pass
     raise bad_request(f"'{name}' must be {DATE_HELP}", name, "value")
 
 
+# The numeric search parameters every search takes: name -> (default, minimum, maximum).
+NUMBER_PARAMS = {"_count": (DEFAULT_COUNT, 0, MAX_COUNT), "_offset": (0, 0, MAX_OFFSET)}
+
+
+def number_param(params: dict, name: str, default: int, minimum: int, maximum: int) -> int:
+    """A whole-number search parameter: ASCII digits within [minimum, maximum], else 400 naming it."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or not minimum <= int(raw) <= maximum:
+        raise bad_request(f"'{name}' must be a whole number from {minimum} to {maximum}", name, "value")
+    return int(raw)
+
+
 def paging(params: dict) -> tuple[int, int]:
-    def number(name, default, maximum=None):
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return default
-        if not raw.isdigit():
-            raise bad_request(f"'{name}' must be a whole number", name, "value")
-        value = int(raw)
-        return min(value, maximum) if maximum is not None else value
-    return number("_count", DEFAULT_COUNT, MAX_COUNT), number("_offset", 0)
+    """(_count, _offset) of a search: _count 0-200 (default 50), _offset 0-100000."""
+    return tuple(number_param(params, name, *NUMBER_PARAMS[name]) for name in ("_count", "_offset"))
 
 
 def parse_reference(value: str, name: str, resource_type: str) -> uuid.UUID:
@@ -245,7 +263,7 @@ def if_match_version(request, *, required: bool = True) -> int | None:
         return None
     value = raw[2:] if raw.startswith("W/") else raw
     value = value.strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise bad_request('If-Match must be W/"<version>" with the version from the ETag', "If-Match", "value")
     return int(value)
 
@@ -257,7 +275,7 @@ def check_version(expected: int | None, current: int, resource_type: str) -> Non
 
 
 def parse_version(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 # --- Creates: one resource per Idempotency-Key ----------------------------------------------------

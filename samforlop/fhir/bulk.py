@@ -133,9 +133,9 @@ def export_care_plans(user, patients, today) -> Iterable[dict]:
 
 
 def export_goals(user, patients, today) -> Iterable[dict]:
-    from samforlop.fhir.plans import _goals, goal_resource
+    from samforlop.fhir.plans import _goal_for, _goals
 
-    return [goal_resource(g, g.plan.patient_id)
+    return [_goal_for(user, g)
             for g in _goals(user, clock.now()).filter(plan__patient__in=patients).select_related("plan").order_by("pk")]
 
 
@@ -259,8 +259,10 @@ def _since(params) -> dt.datetime | None:
         raise bad_request("_since must be a FHIR instant with a time zone, e.g. 2026-01-31T12:00:00Z "
                           "(URL-encode a '+' offset as %2B)", "_since", "value")
     try:
-        return dt.datetime.fromisoformat(raw)
-    except ValueError:
+        since = dt.datetime.fromisoformat(raw)
+        since.astimezone(dt.UTC)  # stored and compared in UTC
+        return since
+    except (ValueError, OverflowError):
         raise bad_request("_since is not a valid instant", "_since", "value") from None
 
 

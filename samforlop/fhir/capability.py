@@ -58,7 +58,9 @@ def capability_statement(base: str, token_url: str) -> dict:
         "format": ["application/fhir+json", "json"],
         "rest": [{
             "mode": "server",
-            "documentation": "Searches take _count (default 50, max 200) and _offset; Bundle.link has next.",
+            "documentation": "Searches take _count (0 to 200, default 50) and _offset (0 to 100000; the Bulk Data "
+                             "export is for more); a number out of range is 400 naming the parameter. Bundle.link "
+                             "has next.",
             "security": {
                 "extension": [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                                "extension": [{"url": "token", "valueUri": token_url}]}],

@@ -44,7 +44,7 @@ from samforlop.fhir.resources import (
     CANONICAL, CS, DNR, EXT, FNR, HPR, ORGNR, _drop_empty, care_team_resource,
     organisation_reference, practitioner_reference,
 )
-from samforlop.patients.models import OVERVIEW, Category
+from samforlop.patients.models import CONSENT_ORGANISATION_KINDS, OVERVIEW, Category
 
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -417,7 +417,7 @@ def appointment_read(request, resource_id):
     if pk is None:
         log_access(user=user, what="fhir_appointment", at=now, granted=False)
         raise not_found("Appointment", resource_id)
-    meeting = get_meeting_for_user(user, pk, what="fhir_appointment", now=now)
+    meeting = get_meeting_for_user(user, pk, what="fhir_appointment", now=now, category=Category.PLAN_AND_MEETINGS)
     return fhir_response(appointment_resource(meeting, list(_participants().filter(meeting=meeting))))
 
 
@@ -530,8 +530,8 @@ def _date_field(value, field: str) -> dt.date | None:
 
 def parse_consent(body: dict, patient, today: dt.date) -> dict:
     """What the patient consents to, from a Consent resource: the category, the grantee (a NAV
-    office on the care team, or a relative by identity number and name) and the period; 400
-    naming the field for anything malformed. The identity number never goes into a diagnostic."""
+    office or a user organisation on the care team, or a relative by identity number and name) and
+    the period; 400 naming the field for anything malformed. The identity number never goes into a diagnostic."""
     from samforlop.accounts.models import Organisation
     from samforlop.patients import identity
     from samforlop.patients.models import CareTeamMember, active_on
@@ -580,16 +580,16 @@ def parse_consent(body: dict, patient, today: dt.date) -> dict:
     target = reference.get("reference")
     if target:
         organisation_id = parse_reference(target, field, "Organization")
-        nav = Organisation.objects.filter(pk=organisation_id, kind=Organisation.Kind.NAV_OFFICE).filter(
+        nav = Organisation.objects.filter(pk=organisation_id, kind__in=CONSENT_ORGANISATION_KINDS).filter(
             Exists(CareTeamMember.objects.filter(active_on(today), patient=patient, organisation=OuterRef("pk")))).first()
         if nav is None:
-            raise business_rule("Consent is given to a NAV office on your care team, or to a relative; health "
-                                "personnel on the care team see what they need without it", field)
+            raise business_rule("Consent is given to a NAV office or a user organisation on your care team, or to a "
+                                "relative; health personnel on the care team see what they need without it", field)
         return {"categories": [codes[0]], "valid_from": valid_from, "valid_to": valid_to, "organisation": nav}
     number = reference.get("identifier") if isinstance(reference.get("identifier"), dict) else {}
     if number.get("system") not in (None, FNR, DNR) or not isinstance(number.get("value"), str):
-        raise bad_request(f"A relative is named by identifier ({FNR} or {DNR}) and display; a NAV office by "
-                          "reference Organization/<id>", f"{field}.identifier", "required")
+        raise bad_request(f"A relative is named by identifier ({FNR} or {DNR}) and display; a NAV office or a user "
+                          "organisation by reference Organization/<id>", f"{field}.identifier", "required")
     try:
         national_id = identity.validate_identity_number(number["value"])
     except ValidationError:

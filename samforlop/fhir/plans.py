@@ -155,7 +155,9 @@ def care_plan_resource(plan, *, version: int, at, goals: list[tuple], measures: 
     })
 
 
-def goal_resource(goal, patient_id) -> dict:
+def goal_resource(goal, patient_id, *, clinical: bool = True) -> dict:
+    """The goal; without `clinical` (NAV, user organisations, relatives: they read the plan with
+    the patient's consent) its needs are left out, as the plan page leaves them out."""
     from samforlop.careplan.forms import NEED_CHOICES
 
     lifecycle, achievement = GOAL_STATUS[goal.status]
@@ -168,7 +170,8 @@ def goal_resource(goal, patient_id) -> dict:
         "lifecycleStatus": lifecycle,
         "achievementStatus": {"coding": [_coding(GOAL_ACHIEVEMENT, achievement),
                                          _coding(f"{CS}/goal-status", goal.status, goal.get_status_display())]},
-        "category": [{"coding": [_coding(f"{CS}/goal-need", n, needs.get(n, ""))]} for n in goal.needs or []],
+        "category": [{"coding": [_coding(f"{CS}/goal-need", n, needs.get(n, ""))]}
+                     for n in (goal.needs or [] if clinical else [])],
         "description": {"text": goal.text},
         "subject": _patient(patient_id),
         "expressedBy": _patient(patient_id),  # in the patient's own words
@@ -517,7 +520,7 @@ def _get_goal(request, resource_id, what, now):
     from samforlop.careplan.models import Goal
 
     user = request.fhir_user
-    pk = int(resource_id) if resource_id.isdigit() and len(resource_id) < 19 else None
+    pk = int(resource_id) if resource_id.isascii() and resource_id.isdigit() and len(resource_id) < 19 else None
     goal = _goals(user, now).select_related("plan").filter(pk=pk).first() if pk else None
     if goal is None:
         existing = Goal.objects.filter(pk=pk).values_list("plan__patient_id", flat=True).first() if pk else None
@@ -532,7 +535,13 @@ def goal_instance(request, resource_id):
     if request.method == "PUT":
         return _goal_update(request, resource_id, now)
     goal = _get_goal(request, resource_id, "fhir_goal", now)
-    return _versioned(request, goal_resource(goal, goal.plan.patient_id), "Goal", goal.revision)
+    return _versioned(request, _goal_for(request.fhir_user, goal), "Goal", goal.revision)
+
+
+def _goal_for(user, goal) -> dict:
+    from samforlop.patients.models import needs_consent
+
+    return goal_resource(goal, goal.plan.patient_id, clinical=not needs_consent(user))
 
 
 @fhir_view(("GET",))
@@ -543,7 +552,7 @@ def goal_version(request, resource_id, vid):
     goal = _get_goal(request, resource_id, "fhir_goal", now)
     if version != goal.revision:
         raise not_found("Goal", f"{resource_id}/_history/{vid}")
-    return _versioned(request, goal_resource(goal, goal.plan.patient_id), "Goal", goal.revision)
+    return _versioned(request, _goal_for(request.fhir_user, goal), "Goal", goal.revision)
 
 
 GOAL_FIELDS = {"text": "Goal.description.text", "reached_means": "Goal.target.detailString",
@@ -553,6 +562,7 @@ GOAL_FIELDS = {"text": "Goal.description.text", "reached_means": "Goal.target.de
 def _goal_update(request, resource_id, now):
     """PUT Goal/<id>: what the plan page's goal form changes, through `update_goal`."""
     from samforlop.careplan import actions
+    from samforlop.patients.models import needs_consent
 
     body, expected = _update_body(request, "Goal", resource_id)
     user = request.fhir_user
@@ -560,6 +570,8 @@ def _goal_update(request, resource_id, now):
     if user.organisation_id is None:
         raise FhirError(403, "forbidden", "Goals are changed by the care team (the plan page), not by the patient's "
                                           "app")
+    if needs_consent(user):
+        raise FhirError(403, "forbidden", "Goals are written by health personnel and the patient, not with consent")
     review = f"{EXT}/goal-review-date"
     _refuse_other_changes("Goal", goal_resource(goal, goal.plan.patient_id), body,
                           {"description", "target", "lifecycleStatus", "achievementStatus"}, {review})
@@ -609,7 +621,7 @@ def goal_search(request):
                 .order_by("pk")[offset:offset + count]) if count and total else []
     log_search(user, "fhir_goal_search", now, [g.plan.patient_id for g in page], patient_id,
                category=PLAN_CATEGORY)
-    entries = [goal_resource(g, g.plan.patient_id) for g in page]
+    entries = [_goal_for(user, g) for g in page]
     return fhir_response(bundle(request, "Goal", params, entries, total, count, offset))
 
 
@@ -836,7 +848,7 @@ def task_search(request):
         owner = params["owner"]
         if owner.startswith("Practitioner/"):
             pk = owner.split("/", 1)[1]  # Practitioner ids are user ids
-            if not pk.isdigit() or len(pk) > 18:
+            if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
                 raise bad_request("owner: Practitioner/<id> needs a practitioner id", "owner", "value")
             tasks, measures = tasks.none(), measures.filter(person_id=int(pk))
         else:

@@ -46,8 +46,8 @@ CAPABILITY: dict[str, dict] = {
                    ("organization", "reference", "The clinic running the pathway (Organization/id or id)")],
         "documentation": "The pathway. Milestones, time limits and (for health personnel) the event log as "
                          f"extensions {fhir.EXT}/pathway-milestone, pathway-time-limit, pathway-event; care team "
-                         "contained. _count (max 200) and _offset page the results; total counts only what the "
-                         "caller may see.",
+                         "contained. _count (0-200) and _offset (0-100000) page the results; total counts only "
+                         "what the caller may see.",
     },
     "HealthcareService": {
         "interactions": ["read", "search-type"],
@@ -131,6 +131,7 @@ def patient_search(request):
     if unknown:
         raise bad_request(f"Unknown search parameter '{unknown[0]}' (supported: identifier)", unknown[0],
                           "not-supported")
+    paging({"_count": request.POST.get("_count")})  # checked as on every search (one match at most: no pages)
     values = request.POST.getlist("identifier")
     if not values or not values[0].strip():
         raise bad_request("identifier is required", "identifier", "required")

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.accounts.models import Organisation, User
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, IdMultipleChoiceField, SubmissionIdField
 
 
 class ScheduleForm(forms.Form):
@@ -14,7 +14,7 @@ class ScheduleForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}))
-    team_members = forms.ModelMultipleChoiceField(
+    team_members = IdMultipleChoiceField(
         label=_("From the interdisciplinary team (you are included)"), queryset=User.objects.none(),
         required=False, widget=forms.CheckboxSelectMultiple)
     invitees = forms.MultipleChoiceField(
@@ -49,8 +49,8 @@ class HoldForm(forms.Form):
 class DecisionMeasureForm(forms.Form):
     submission_id = SubmissionIdField()
     title = forms.CharField(label=_("Measure"), max_length=200)
-    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
-    person = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    organisation = IdChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none())
+    person = IdChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
     start_on = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

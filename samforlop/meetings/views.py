@@ -1,21 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samforlop.accounts.models import Organisation, User
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.meetings import actions
-from samforlop.meetings.access import get_meeting_for_user
+from samforlop.meetings.access import get_decision_for_user, get_meeting_for_user
 from samforlop.meetings.forms import DecisionMeasureForm, HoldForm, ScheduleForm
 from samforlop.meetings.ics import meeting_ics
-from samforlop.meetings.models import Decision, Participant
+from samforlop.meetings.models import Participant
 from samforlop.pathways.access import get_pathway_for_user
-from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, CareTeamMember, active_on
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, CareTeamMember, Category, active_on
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,7 +91,8 @@ def _render_detail(request, meeting, now, hold_form=None, measure_forms=None, st
 @login_required
 def detail(request, meeting_id):
     now = clock.now()
-    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting", now=now)
+    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting", now=now,
+                                   category=Category.PLAN_AND_MEETINGS)
     return _render_detail(request, meeting, now)
 
 
@@ -99,8 +100,9 @@ def detail(request, meeting_id):
 @login_required
 def answer(request, meeting_id):
     now = clock.now()
-    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_answer", now=now)
-    participant = get_object_or_404(Participant, meeting=meeting, pk=request.POST.get("participant") or 0)
+    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_answer", now=now,
+                                   category=Category.PLAN_AND_MEETINGS)
+    participant = ids.posted_object(request, "participant", Participant.objects.filter(meeting=meeting))
     try:
         actions.answer_invitation(participant=participant, accept=request.POST.get("answer") == "accept",
                                   actor=request.user, now=now)
@@ -114,7 +116,8 @@ def answer(request, meeting_id):
 @staff_required
 def hold(request, meeting_id):
     now = clock.now()
-    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_hold", now=now)
+    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_hold", now=now,
+                                   category=HEALTH_PERSONNEL_ONLY)
     form = HoldForm(request.POST, participants=list(meeting.participants.all()))
     if form.is_valid():
         try:
@@ -131,8 +134,9 @@ def hold(request, meeting_id):
 @staff_required
 def decision_measure(request, decision_id):
     now = clock.now()
-    decision = get_object_or_404(Decision, pk=decision_id)
-    meeting = get_meeting_for_user(request.user, decision.meeting_id, what="meeting_decision", now=now)
+    decision = get_decision_for_user(request.user, decision_id, what="meeting_decision", now=now,
+                                     category=HEALTH_PERSONNEL_ONLY)
+    meeting = decision.meeting
     if request.user.organisation_id != meeting.pathway.clinic_id:
         raise PermissionDenied("Only the clinic records the plan from the minutes.")
     organisations, people = _people_on_team(meeting.pathway.patient, clock.oslo_date(now))
@@ -154,7 +158,8 @@ def decision_measure(request, decision_id):
 @login_required
 def ics(request, meeting_id):
     now = clock.now()
-    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_ics", now=now)
+    meeting = get_meeting_for_user(request.user, meeting_id, what="meeting_ics", now=now,
+                                   category=Category.PLAN_AND_MEETINGS)
     response = HttpResponse(meeting_ics(meeting, summary=_("Meeting (Samforløp)"), now=now, method="PUBLISH"),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meeting.ics"'

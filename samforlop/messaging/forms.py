@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.accounts.models import User
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, SubmissionIdField
 
 
 class WriteForm(forms.Form):
     submission_id = SubmissionIdField()
-    contact_person = forms.ModelChoiceField(label=_("To"), queryset=User.objects.none())
+    contact_person = IdChoiceField(label=_("To"), queryset=User.objects.none())
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
 
     def __init__(self, *args, contacts, **kwargs):

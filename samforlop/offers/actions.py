@@ -20,6 +20,7 @@ from samforlop.checkins.actions import add_months
 from samforlop.core import clock
 from samforlop.messaging.actions import message_language, queue_message
 from samforlop.offers.models import DiagnosisGroup, Need, Offer, OfferMunicipality, PeerInformation, Recommendation
+from samforlop.patients.models import refuse_unless_health_personnel
 from samforlop.tasks.models import Task
 
 STALE_AFTER_MONTHS = 6
@@ -378,6 +379,7 @@ def stale_offer_step(now) -> str | None:
 def update_matching_preferences(*, patient, diagnosis_group: str, prefers_no_referral: bool, prefers_low_cost: bool,
                                 needs_transport: bool, actor, now):
     """What the offers are matched against: the diagnosis group and what the patient prefers."""
+    refuse_unless_health_personnel(actor, "The diagnosis group")
     if diagnosis_group and diagnosis_group not in DiagnosisGroup.values:
         raise OfferError({"diagnosis_group": [_("Unknown diagnosis group.")]})
     patient.diagnosis_group, patient.prefers_no_referral = diagnosis_group, prefers_no_referral
@@ -390,6 +392,7 @@ def update_matching_preferences(*, patient, diagnosis_group: str, prefers_no_ref
 @transaction.atomic
 def record_peer_information(*, patient, note: str = "", actor, now) -> PeerInformation:
     """The patient has been told about user organisations and peer contacts (SINTEF point 4)."""
+    refuse_unless_health_personnel(actor, "Peer information")
     information = PeerInformation.objects.create(patient=patient, told_by=actor, told_at=now, note=note.strip())
     record_audit(actor=actor, action="peer_information_recorded", obj=information, at=now)
     return information

@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samforlop.audit.models import log_access
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.offers import actions
 from samforlop.offers.forms import AnswerForm, ImportForm, OfferForm, PreferencesForm, PublicFilterForm, RecommendForm
 from samforlop.offers.models import Offer, Recommendation
 from samforlop.patients.access import get_patient_for_user
-from samforlop.patients.models import Category
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY
 from samforlop.portal.views import patient_required
 
 
@@ -172,10 +172,13 @@ def verify(request, offer_id):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def for_patient(request, patient_id):
-    """Offers matched to the patient, with why; recommend one; record peer information."""
+    """Offers matched to the patient, with why; recommend one; record peer information.
+
+    Health personnel only: the matching reads and writes the diagnosis group and ranks by the needs
+    in the plan's goals, which no consent opens to NAV, user organisations or relatives."""
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="offers_for_patient", now=now,
-                                   category=Category.PLAN_AND_MEETINGS)
+                                   category=HEALTH_PERSONNEL_ONLY)
     preferences = PreferencesForm(request.POST or None, initial={
         "diagnosis_group": patient.diagnosis_group, "prefers_no_referral": patient.prefers_no_referral,
         "prefers_low_cost": patient.prefers_low_cost, "needs_transport": patient.needs_transport})
@@ -202,7 +205,7 @@ def for_patient(request, patient_id):
 def recommend(request, patient_id, offer_id):
     now = clock.now()
     patient = get_patient_for_user(request.user, patient_id, what="offer_recommend", now=now,
-                                   category=Category.PLAN_AND_MEETINGS)
+                                   category=HEALTH_PERSONNEL_ONLY)
     offer = get_object_or_404(Offer, pk=offer_id)
     form = RecommendForm(request.POST)
     if not form.is_valid():
@@ -223,7 +226,7 @@ def my_offers(request):
     patient = request.user.patient
     errors = {}
     if request.method == "POST":
-        recommendation = get_object_or_404(Recommendation, patient=patient, pk=request.POST.get("recommendation"))
+        recommendation = ids.posted_object(request, "recommendation", Recommendation.objects.filter(patient=patient))
         form = AnswerForm(request.POST)
         if form.is_valid():
             try:

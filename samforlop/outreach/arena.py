@@ -1,18 +1,16 @@
 """The municipality's collaboration arena (samarbeidsarena): the coordinating unit's pages to run
 it, the participating services' read access, and the patient's consent in the portal."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samforlop.accounts.models import Organisation
 from samforlop.audit.models import log_access
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.decorators import staff_required
 from samforlop.core.forms import show_refusal
 from samforlop.outreach import actions
@@ -26,14 +24,6 @@ from samforlop.outreach.listing import is_coordinating_unit
 from samforlop.outreach.models import ArenaCase, ArenaConsent, ArenaMeeting, CollaborationArena
 from samforlop.patients.models import OVERVIEW, Patient
 from samforlop.portal.views import patient_required
-
-
-def _posted_id(request, name: str, kind=uuid.UUID):
-    """An id from the form, or 404 when it is not one."""
-    try:
-        return kind(request.POST.get(name, ""))
-    except (TypeError, ValueError):
-        raise Http404() from None
 
 
 def _arena_fields(data) -> dict:
@@ -116,8 +106,8 @@ def arena_consents(request, arena_id):
     form = OralConsentForm(request.POST if request.POST.get("action") == "record" else None)
     if request.method == "POST":
         if request.POST.get("action") == "withdraw":
-            consent = get_object_or_404(ArenaConsent, arena=arena, pk=_posted_id(request, "consent", int),
-                                        withdrawn_at__isnull=True)
+            consent = ids.posted_object(request, "consent",
+                                        ArenaConsent.objects.filter(arena=arena, withdrawn_at__isnull=True))
             actions.withdraw_arena_consent(consent=consent, actor=request.user, now=now)
             return redirect("outreach:arena_consents", arena_id=arena.pk)
         if form.is_valid():
@@ -249,7 +239,7 @@ def my_arena(request):
     consents = {c.arena_id: c for c in ArenaConsent.objects.filter(patient=patient, withdrawn_at__isnull=True)}
     error = None
     if request.method == "POST":
-        arena = get_object_or_404(arenas_here.select_related("organisation"), pk=_posted_id(request, "arena"))
+        arena = ids.posted_object(request, "arena", arenas_here.select_related("organisation"))
         try:
             if request.POST.get("action") == "consent":
                 actions.give_arena_consent(patient=patient, arena=arena, how=ArenaConsent.How.PORTAL,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.accounts.models import Organisation
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, IdMultipleChoiceField, SubmissionIdField
 from samforlop.outreach.models import Outreach, ReasonKind
 from samforlop.outreach.rules import get_rules
 from samforlop.patients.forms import IdentitySearchForm
@@ -39,9 +39,9 @@ class ArenaForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     description = forms.CharField(label=_("What the arena is for"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    participants = forms.ModelMultipleChoiceField(label=_("Participating services"), required=False,
-                                                  queryset=Organisation.objects.none(),
-                                                  widget=forms.CheckboxSelectMultiple)
+    participants = IdMultipleChoiceField(label=_("Participating services"), required=False,
+                                         queryset=Organisation.objects.none(),
+                                         widget=forms.CheckboxSelectMultiple)
     every_weeks = forms.TypedChoiceField(label=_("Meets every (weeks)"), coerce=int)
     place = forms.CharField(label=_("Usual place"), max_length=200, required=False)
 
@@ -75,8 +75,8 @@ class DecisionForm(forms.Form):
     submission_id = SubmissionIdField()
     patient = forms.UUIDField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("Decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    organisation = forms.ModelChoiceField(label=_("Responsible service"), required=False,
-                                          queryset=Organisation.objects.none())
+    organisation = IdChoiceField(label=_("Responsible service"), required=False,
+                                 queryset=Organisation.objects.none())
     due_on = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, services, **kwargs):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from samforlop.audit.models import AuditEntry, record_audit
 from samforlop.patients import identity
 from samforlop.patients.models import (
-    Block, CareTeamMember, Category, EmergencyAccess, Patient, RelativeConsent, SharingConsent, active_on,
+    CONSENT_ORGANISATION_KINDS, Block, CareTeamMember, Category, EmergencyAccess, Patient, RelativeConsent,
+    SharingConsent, active_on, needs_consent,
 )
 
 
@@ -180,7 +181,8 @@ def grant_emergency_access(*, patient, reason: str, actor, now) -> EmergencyAcce
     grant is in the patient's access log and on the leader's review list."""
     from samforlop.audit.models import log_access
 
-    if actor.organisation_id is None or actor.role not in HEALTH_PERSONNEL:
+    # Not NAV or a user organisation either, whatever the role: the guard never opens a record to them this way.
+    if actor.organisation_id is None or actor.role not in HEALTH_PERSONNEL or needs_consent(actor):
         raise ValidationError(_("Only health personnel can use emergency access."))
     if len(reason.strip()) < 10:
         raise ValidationError({"reason": [_("State the reason (at least a sentence).")]})
@@ -223,8 +225,8 @@ def relative_user(*, national_id: str, name: str):
 @transaction.atomic
 def grant_consent(*, patient, categories, valid_from: dt.date, valid_to: dt.date | None = None, person=None,
                   organisation=None, actor, now, submission_id=None) -> list[SharingConsent]:
-    """The patient shares categories of their data with a relative or a NAV office for a period
-    (samtykke). One row per category, so each can be withdrawn on its own.
+    """The patient shares categories of their data with a relative, a NAV office or a user
+    organisation for a period (samtykke). One row per category, so each can be withdrawn on its own.
 
     Returns the consents for the categories: new rows, or the same consent in force already given
     (a double submit stores one row). With `submission_id` (the FHIR API's Idempotency-Key) a
@@ -237,9 +239,9 @@ def grant_consent(*, patient, categories, valid_from: dt.date, valid_to: dt.date
         return earlier
     if (person is None) == (organisation is None):
         raise ValidationError(_("Share with either a relative or an organisation."))
-    if organisation is not None and organisation.kind != "nav_office":
-        raise ValidationError({"organisation": _("Consent is given to NAV; health personnel on the care team see "
-                                                 "what they need for treatment.")})
+    if organisation is not None and organisation.kind not in CONSENT_ORGANISATION_KINDS:
+        raise ValidationError({"organisation": _("Consent is given to NAV or a user organisation; health personnel "
+                                                 "on the care team see what they need for treatment.")})
     if person is not None and (person.organisation_id is not None or person.pk == actor.pk):
         raise ValidationError({"national_id": _("Consent is given to a relative, not to staff or to yourself.")})
     categories = [c for c in Category.values if c in set(categories)]

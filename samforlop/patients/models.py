@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -51,13 +51,27 @@ def _checked_scope(category) -> str:
     return category
 
 
+# Organisations that are not health personnel: on a care team they see only what the patient has
+# consented to share with them, as relatives do (NAV; user organisations: peer contacts, self-help groups).
+CONSENT_ORGANISATION_KINDS = ("nav_office", "user_organisation")
+
+
 def needs_consent(user) -> bool:
-    """NAV officers and relatives are not health personnel: they see only what the patient has
-    consented to share with them (the health personnel act's need-to-know, Normen)."""
+    """NAV officers, user organisations and relatives are not health personnel: they see only what
+    the patient has consented to share with them (the health personnel act's need-to-know, Normen)."""
     if getattr(user, "patient_id", None) is not None:
         return False
     organisation = getattr(user, "organisation", None)
-    return organisation is None or organisation.kind == "nav_office"
+    return organisation is None or organisation.kind in CONSENT_ORGANISATION_KINDS
+
+
+def refuse_unless_health_personnel(actor, what: str) -> None:
+    """For a named operation that writes clinical data (the diagnosis group, goals and their needs,
+    other services' measures, ...): NAV, user organisations and relatives never do, whatever the
+    patient shares with them (PermissionDenied, a 403). The patient and health personnel may; so
+    may the system itself (no actor)."""
+    if actor is not None and needs_consent(actor):
+        raise PermissionDenied(f"{what}: written by health personnel and the patient, not with consent.")
 
 
 def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: dt.datetime | None = None, *,
@@ -67,9 +81,10 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: d
     - A patient sees their own data, nobody else's.
     - Health personnel see a patient while their organisation is on the care team (from/to
       dates inclusive), or for a few hours with emergency access.
-    - NAV (on the care team) and relatives see only the categories the patient has consented to
-      share with them, within the consent's period; `category=OVERVIEW` asks for the patient's
-      basic page, which any consent in force opens; `HEALTH_PERSONNEL_ONLY` is never opened by consent.
+    - NAV and user organisations (on the care team) and relatives see only the categories the
+      patient has consented to share with them, within the consent's period; `category=OVERVIEW`
+      asks for the patient's basic page, which any consent in force opens; `HEALTH_PERSONNEL_ONLY`
+      is never opened by consent.
     - A patient's block of a person or an organisation overrides everything above.
 
     Used by `Patient.objects.visible_to` and by querysets of patient data reached through another
@@ -96,7 +111,7 @@ def visibility_condition(user, today: dt.date, patient_field: str = "pk", now: d
     on_team = Exists(CareTeamMember.objects.filter(
         active_on(today), patient=OuterRef(patient_field), organisation_id=organisation_id
     ))
-    if needs_consent(user):  # NAV
+    if needs_consent(user):  # NAV, a user organisation
         return on_team & Exists(consents.filter(organisation_id=organisation_id)) & ~blocked
     from django.utils import timezone
 
@@ -300,8 +315,9 @@ class EmergencyAccess(models.Model):
 
 class SharingConsent(models.Model):
     """The patient's consent to share one category of their data, for a period, with a relative
-    (a person who logs in) or with a NAV office (samtykke; modelled like FHIR Consent: patient,
-    provision.actor, provision.class, provision.period). Withdrawn consent is kept, with when."""
+    (a person who logs in) or with a NAV office or a user organisation (samtykke; modelled like FHIR
+    Consent: patient, provision.actor, provision.class, provision.period). Withdrawn consent is kept,
+    with when."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sharing_consents")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("relative"), on_delete=models.PROTECT,

@@ -16,7 +16,7 @@ from samforlop.pathways.forms import MilestoneForm, StartPathwayForm
 from samforlop.pathways.timeline import build_timeline
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import IdentitySearchForm
-from samforlop.patients.models import OVERVIEW, Patient, active_on, needs_consent, shared_categories
+from samforlop.patients.models import OVERVIEW, Category, Patient, active_on, needs_consent, shared_categories
 
 
 def startable_definitions(user):
@@ -69,12 +69,18 @@ def render_patient_page(request, patient, now, bound_forms=None, start_form=None
         start_form = StartPathwayForm(definitions=definitions, initial={"date": today})
     from samforlop.referrals.models import Consultation, Referral
 
-    referrals = list(patient.referrals.exclude(
-        Q(status=Referral.Status.DRAFT) & ~Q(referring_organisation_id=user.organisation_id)
-    ).select_related("clinic").order_by("-created_at"))
-    consultations = list(patient.consultations.select_related("clinic").order_by("-asked_at"))
+    # The page is opened with OVERVIEW (any consent in force); each section below is read only
+    # with its own category, and the clinical ones only by health personnel.
     shares = {category: True for category in shared_categories(user, patient, today)}
     shares["clinical"] = not needs_consent(user)
+    referrals = list(patient.referrals.exclude(
+        Q(status=Referral.Status.DRAFT) & ~Q(referring_organisation_id=user.organisation_id)
+    ).select_related("clinic").order_by("-created_at")) if shares.get(Category.REFERRAL_AND_ASSESSMENT) else []
+    consultations = list(patient.consultations.select_related("clinic").order_by("-asked_at")
+                         ) if shares["clinical"] else []
+    if not shares.get(Category.PLAN_AND_MEETINGS):
+        for timeline in timelines:
+            timeline.meetings = []
     return render(request, "patients/detail.html", {
         "patient": patient, "timelines": timelines, "care_team": care_team, "today": today,
         "show_identity_number": show_identity_number,

@@ -3,22 +3,28 @@ and the relative's read-only pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.audit.models import log_access
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.patients import actions
 from samforlop.patients.access import get_patient_for_user
 from samforlop.patients.forms import SharingConsentForm
-from samforlop.patients.models import OVERVIEW, CareTeamMember, Category, Patient, SharingConsent, active_on, shared_categories
+from samforlop.patients.models import (
+    CONSENT_ORGANISATION_KINDS, OVERVIEW, CareTeamMember, Category, Patient, SharingConsent, active_on,
+    shared_categories,
+)
 from samforlop.portal.views import patient_required
 
 
 def _nav_offices(patient, today):
-    members = CareTeamMember.objects.filter(active_on(today), patient=patient, organisation__kind="nav_office")
+    """The organisations on the care team that see only what the patient shares with them: NAV
+    offices and user organisations (health personnel need no consent)."""
+    members = CareTeamMember.objects.filter(active_on(today), patient=patient,
+                                            organisation__kind__in=CONSENT_ORGANISATION_KINDS)
     return sorted({m.organisation for m in members.select_related("organisation")}, key=lambda o: o.name)
 
 
@@ -34,7 +40,7 @@ def sharing(request):
                               initial={"valid_from": today})
     if request.method == "POST":
         if request.POST.get("withdraw"):
-            consent = get_object_or_404(SharingConsent, patient=patient, pk=request.POST["withdraw"])
+            consent = ids.posted_object(request, "withdraw", SharingConsent.objects.filter(patient=patient))
             actions.withdraw_consent(consent=consent, actor=request.user, now=now)
             return redirect("portal:sharing")
         if form.is_valid():

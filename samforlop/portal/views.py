@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation
 from samforlop.audit.models import log_access
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.pathways.definitions import all_definitions, get_definition
 from samforlop.pathways.timeframes import recent_times
 from samforlop.patients.models import Category, visibility_condition
@@ -147,8 +147,8 @@ def plan(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "agree":
-                plan_actions.agree_to_plan(patient=patient, version=int(request.POST.get("version") or -1),
-                                           actor=request.user, now=now)
+                plan_actions.agree_to_plan(patient=patient, actor=request.user, now=now,
+                                           version=ids.parse_int(request.POST.get("version"), field="version"))
                 return redirect("portal:plan")
             if form.is_valid():
                 plan_actions.comment_on_plan(patient=patient, actor=request.user, now=now, **form.cleaned_data)
@@ -196,7 +196,7 @@ def relatives(request):
     form = RelativeConsentForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("withdraw"):
-            consent = get_object_or_404(RelativeConsent, patient=patient, pk=request.POST["withdraw"])
+            consent = ids.posted_object(request, "withdraw", RelativeConsent.objects.filter(patient=patient))
             withdraw_relative_consent(consent=consent, actor=request.user, now=now)
             return redirect("portal:relatives")
         if form.is_valid():
@@ -319,14 +319,18 @@ def privacy(request):
     patient = request.user.patient
     team = list(CareTeamMember.objects.filter(patient=patient).select_related("person", "organisation"))
     if request.method == "POST":
-        if request.POST.get("lift"):
-            lift_block(block=get_object_or_404(Block, patient=patient, pk=request.POST["lift"]), actor=request.user, now=now)
+        # Which form was sent is told by the field present; its id is parsed (400) and must be of
+        # this patient's block or care team (404).
+        if "lift" in request.POST:
+            lift_block(block=ids.posted_object(request, "lift", Block.objects.filter(patient=patient)),
+                       actor=request.user, now=now)
         elif request.POST.get("person"):
-            person = get_object_or_404(User, pk=request.POST["person"], pk__in=[m.person_id for m in team if m.person_id])
+            person = ids.posted_object(request, "person",
+                                       User.objects.filter(pk__in=[m.person_id for m in team if m.person_id]))
             block_access(patient=patient, person=person, actor=request.user, now=now)
         elif request.POST.get("organisation"):
-            organisation = get_object_or_404(Organisation, pk=request.POST["organisation"],
-                                              pk__in=[m.organisation_id for m in team])
+            organisation = ids.posted_object(request, "organisation",
+                                             Organisation.objects.filter(pk__in=[m.organisation_id for m in team]))
             block_access(patient=patient, organisation=organisation, actor=request.user, now=now)
         return redirect("portal:privacy")
     log = access_log_by_day_and_person(patient, exclude_user=request.user, page=request.GET.get("page"),

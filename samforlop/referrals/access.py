@@ -6,20 +6,24 @@ from django.http import Http404
 
 from samforlop.audit.models import log_access
 from samforlop.core import clock
-from samforlop.patients.models import Category, visibility_condition
+from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Category, visibility_condition
 from samforlop.referrals.models import Consultation, Referral
 
 
-def _visible(model, user, now, extra=Q()):
+def _visible(model, user, now, category, extra=Q()):
     condition = visibility_condition(user, clock.oslo_date(now), patient_field="patient_id", now=now,
-                                     category=Category.REFERRAL_AND_ASSESSMENT)
+                                     category=category)
     return model.objects.none() if condition is None else model.objects.filter(condition).filter(extra)
 
 
-def get_referral_for_user(user, referral_id, *, what: str, now) -> Referral:
+def get_referral_for_user(user, referral_id, *, what: str, now,
+                          category: str = Category.REFERRAL_AND_ASSESSMENT) -> Referral:
+    """The referral, for reading (`Category.REFERRAL_AND_ASSESSMENT`: NAV, user organisations and
+    relatives with the patient's consent, never its clinical notes) or for writing and deciding
+    (`HEALTH_PERSONNEL_ONLY`)."""
     drafts_only_for_referrer = ~Q(status=Referral.Status.DRAFT) | Q(referring_organisation_id=user.organisation_id)
     referral = (
-        _visible(Referral, user, now, drafts_only_for_referrer)
+        _visible(Referral, user, now, category, drafts_only_for_referrer)
         .select_related("patient", "clinic", "author", "referring_organisation", "consultation", "decided_by")
         .filter(pk=referral_id).first()
     )
@@ -31,8 +35,10 @@ def get_referral_for_user(user, referral_id, *, what: str, now) -> Referral:
 
 
 def get_consultation_for_user(user, consultation_id, *, what: str, now) -> Consultation:
+    """A collaborative consultation is the GP's clinical question to the clinic and its answer:
+    health personnel only, whatever the patient shares."""
     consultation = (
-        _visible(Consultation, user, now)
+        _visible(Consultation, user, now, HEALTH_PERSONNEL_ONLY)
         .select_related("patient", "clinic", "asked_by", "asking_organisation", "answered_by")
         .filter(pk=consultation_id).first()
     )

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samforlop.accounts.models import CONTACT_PERSON_ROLES, Organisation
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, SubmissionIdField
 from samforlop.referrals.actions import CONTENT_FIELDS
 from samforlop.referrals.models import Consultation, Referral, ReferralTreatment, YesNo
 
@@ -15,7 +15,7 @@ def specialist_clinics():
 
 class ReferralForm(forms.ModelForm):
     submission_id = SubmissionIdField()
-    clinic = forms.ModelChoiceField(label=_("To clinic"), queryset=Organisation.objects.none())
+    clinic = IdChoiceField(label=_("To clinic"), queryset=Organisation.objects.none())
 
     class Meta:
         model = Referral
@@ -73,7 +73,7 @@ class DecisionForm(forms.Form):
         choices=[("include", _("Include in the pathway")), ("not_included", _("Not included")),
                  ("needs_information", _("Needs more information from the referrer"))],
     )
-    contact_person = forms.ModelChoiceField(label=_("Contact person at the clinic"), queryset=None, required=False)
+    contact_person = IdChoiceField(label=_("Contact person at the clinic"), queryset=None, required=False)
     decision_reason = forms.CharField(label=_("Reason (not included)"), widget=forms.Textarea(attrs=TEXTAREA), required=False)
     decision_advice = forms.CharField(label=_("Advice to the GP and the patient (not included)"),
                                       widget=forms.Textarea(attrs=TEXTAREA), required=False)
@@ -93,7 +93,7 @@ class DecisionForm(forms.Form):
 
 class ConsultationForm(forms.Form):
     submission_id = SubmissionIdField()
-    clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=Organisation.objects.none())
+    clinic = IdChoiceField(label=_("Clinic"), queryset=Organisation.objects.none())
     question = forms.CharField(label=_("What would you like to discuss?"), widget=forms.Textarea(attrs=TEXTAREA))
 
     def __init__(self, *args, **kwargs):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samforlop.audit.models import log_access
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.forms import show_refusal
 from samforlop.core.decorators import staff_required
 from samforlop.core.workdays import working_days_between
@@ -85,8 +85,9 @@ def new(request, patient_id):
     if request.user.organisation.is_specialist_clinic:
         raise PermissionDenied("Referrals are written by the referring office.")
     consultation = None
-    if consultation_id := request.GET.get("consultation"):
-        consultation = Consultation.objects.filter(pk=consultation_id, patient=patient).first()
+    if "consultation" in request.GET:  # a referral after a consultation about this patient
+        consultation = ids.object_or_404(Consultation.objects.filter(patient=patient), request.GET["consultation"],
+                                         field="consultation")
     if request.method == "POST":
         return _save(request, patient=patient, consultation=consultation)
     initial = {"clinic": consultation.clinic_id} if consultation else {}
@@ -98,7 +99,8 @@ def new(request, patient_id):
 @staff_required
 def edit(request, referral_id):
     now = clock.now()
-    referral = get_referral_for_user(request.user, referral_id, what="referral_edit", now=now)
+    referral = get_referral_for_user(request.user, referral_id, what="referral_edit", now=now,
+                                     category=HEALTH_PERSONNEL_ONLY)
     if referral.referring_organisation_id != request.user.organisation_id or referral.status not in actions.EDITABLE:
         return redirect("referrals:detail", referral_id=referral.pk)
     if request.method == "POST":
@@ -149,7 +151,8 @@ def detail(request, referral_id):
 @staff_required
 def decide(request, referral_id):
     now = clock.now()
-    referral = get_referral_for_user(request.user, referral_id, what="referral_decide", now=now)
+    referral = get_referral_for_user(request.user, referral_id, what="referral_decide", now=now,
+                                     category=HEALTH_PERSONNEL_ONLY)
     if request.user.organisation_id != referral.clinic_id:
         raise PermissionDenied("Only the receiving clinic assesses the referral.")
     form = DecisionForm(request.POST, clinic=referral.clinic)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samforlop.accounts.models import Organisation, User
 from samforlop.audit.models import log_access, record_audit
-from samforlop.core import clock
+from samforlop.core import clock, ids
 from samforlop.core.decorators import staff_required
 from samforlop.pathways.definitions import all_definitions
 from samforlop.patients.models import HEALTH_PERSONNEL_ONLY, Patient
@@ -138,7 +138,7 @@ def registry_export(request):
 @staff_required
 def emergency_review(request):
     """The leader's review list of emergency accesses by the organisation's staff."""
-    from django.shortcuts import get_object_or_404, redirect
+    from django.shortcuts import redirect
 
     from samforlop.patients.actions import review_emergency_access
     from samforlop.patients.models import EmergencyAccess
@@ -147,8 +147,8 @@ def emergency_review(request):
         raise PermissionDenied("Leaders review emergency access.")
     now = clock.now()
     if request.method == "POST":
-        access = get_object_or_404(EmergencyAccess, pk=request.POST.get("access") or 0,
-                                   organisation_id=request.user.organisation_id)
+        access = ids.posted_object(request, "access",
+                                   EmergencyAccess.objects.filter(organisation_id=request.user.organisation_id))
         review_emergency_access(access=access, actor=request.user, now=now)
         return redirect("reports:emergency")
     accesses = list(EmergencyAccess.objects.filter(organisation_id=request.user.organisation_id, reviewed_at__isnull=True)

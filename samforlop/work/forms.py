@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from samforlop.accounts.models import Organisation, User
-from samforlop.core.forms import SubmissionIdField
+from samforlop.core.forms import IdChoiceField, SubmissionIdField
 from samforlop.tasks.models import Task
 from samforlop.work.models import Status
 from samforlop.work.rules import get_rules
@@ -42,8 +42,8 @@ def situation_initial(situation) -> dict:
 
 class CoordinatorForm(forms.Form):
     submission_id = SubmissionIdField()
-    organisation = forms.ModelChoiceField(label=_("Service"), queryset=Organisation.objects.none())
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    organisation = IdChoiceField(label=_("Service"), queryset=Organisation.objects.none())
+    person = IdChoiceField(label=_("Person"), queryset=User.objects.none())
     every_weeks = forms.TypedChoiceField(label=_("Follow up every"), coerce=int)
     note = forms.CharField(label=_("How the follow-up is done (optional)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
