@@ -247,7 +247,7 @@ def test_the_400_page_is_plain_and_norwegian_and_never_shows_the_value(world, cl
 
 VIEW_SOURCES = sorted(Path(settings.BASE_DIR, "samforlop").glob("*/*.py"))
 # Form and query-string values read as they are: none of them is an id.
-NOT_IDS = {"action", "note", "answer", "page", "months", "slots", "limit", "period", "format", "next", "username",
+NOT_IDS = {"action", "language", "note", "answer", "page", "months", "slots", "limit", "period", "format", "next", "username",
            "state", "code", "error", "iss", "identifier", "year", "_format", "version",
            "_count"}  # (_count: FHIR paging, fhir.api.number_param)
 

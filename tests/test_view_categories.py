@@ -66,6 +66,7 @@ VIEW_CATEGORIES: dict[str, str] = {
     "accounts:oidc_start": NONE, "accounts:oidc_callback": NONE,
     # The patient's basic page (any consent in force; each section by its own category) and lists.
     "patients:list": OVERVIEW, "patients:search": OVERVIEW, "patients:detail": OVERVIEW,
+    "patients:identity_number": OVERVIEW,
     "patients:emergency_access": HP,
     "patients:start_pathway": HP,
     "pathways:worklist": OVERVIEW, "pathways:follow_up_list": HP,
@@ -296,6 +297,7 @@ def _in_a_week():
 
 # URL name -> function(world) -> [(extra URL parameters, body)]: what the page's forms post.
 POST_BODIES = {
+    "patients:identity_number": lambda w: [({}, {})],
     "patients:start_pathway": lambda w: [({}, {"type": "smerte", "date": TODAY, "submission_id": sid()})],
     "pathways:register_milestone": lambda w: [({}, {"key": "mapping_consultation", "date": TODAY,
                                                     "submission_id": sid()})],
