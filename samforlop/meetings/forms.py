@@ -31,6 +31,11 @@ class ScheduleForm(forms.Form):
             (c["key"], f"{c['user'].display_name + ', ' if c['user'] else ''}{c['organisation'].name} "
                        f"({c['member'].get_role_display()})") for c in invitation_choices]
         self.fields["invitees"].initial = [c["key"] for c in invitation_choices]
+        self.invitee_roles = {c["key"]: c["role"] for c in invitation_choices}
+
+    def invitee_rows(self):
+        """Each invitation checkbox with the meeting role it is for."""
+        return [(choice, self.invitee_roles.get(str(choice.data["value"]), "")) for choice in self["invitees"]]
 
 
 class HoldForm(forms.Form):
